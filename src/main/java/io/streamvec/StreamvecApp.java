@@ -1,0 +1,132 @@
+package io.streamvec;
+
+import io.streamvec.kafka.TopicCatalog;
+import io.streamvec.serde.SchemaRegistry;
+import io.streamvec.text.TextTokenizer;
+import io.streamvec.topology.StreamvecTopology;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running streamvec: the shared resources (schema registry, tokenizer), the topology and the
+ * {@link KafkaStreams} that runs it. {@link #close()} releases everything in reverse order.
+ */
+public final class StreamvecApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamvecApp.class);
+
+    private final StreamvecConfig config;
+    private final SchemaRegistry registry;
+    private final Shared<TextTokenizer> tokenizer;
+    private final Topology topology;
+    private KafkaStreams streams;
+
+    public StreamvecApp(StreamvecConfig config) {
+        this.config = config;
+        this.registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
+        this.tokenizer = new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
+        this.topology = StreamvecTopology.build(registry, tokenizer);
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    public SchemaRegistry registry() {
+        return registry;
+    }
+
+    /** Creates missing topics (unless disabled), then starts the stream threads. */
+    public StreamvecApp start() {
+        tokenizer.get(); // fail fast on a bad tokenizer.path, before any record is consumed
+        Properties properties = config.streamsProperties();
+        if (config.createTopics()) {
+            Map<String, Object> adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    properties.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+            Properties admin = new Properties();
+            admin.putAll(properties);
+            admin.putAll(adminConfig);
+            try (Admin client = Admin.create(admin)) {
+                TopicCatalog.load().createMissing(client, config.topicsReplicationFactor(),
+                        TimeUnit.SECONDS.toMillis(60));
+            }
+        }
+        streams = new KafkaStreams(topology, properties);
+        streams.setUncaughtExceptionHandler(exception -> {
+            LOG.error("stream thread failed; replacing it", exception);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        LOG.info("starting streamvec (application.id={}, {}, tokenizer {})",
+                properties.get(StreamsConfig.APPLICATION_ID_CONFIG), registry.describe(),
+                config.tokenizerPath().isBlank() ? "bundled" : config.tokenizerPath());
+        streams.start();
+        return this;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Blocks until every stream thread is RUNNING, or fails after {@code timeout}. */
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR
+                    || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("streamvec did not reach RUNNING within " + timeout
+                        + " (state " + streams.state() + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        tokenizer.close();
+        registry.close();
+    }
+
+    /** A resource created on first use and shared by every stream thread. */
+    static final class Shared<T extends AutoCloseable> implements Supplier<T>, AutoCloseable {
+        private final Supplier<T> factory;
+        private T value;
+
+        Shared(Supplier<T> factory) {
+            this.factory = factory;
+        }
+
+        @Override
+        public synchronized T get() {
+            if (value == null) {
+                value = factory.get();
+            }
+            return value;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (value != null) {
+                try {
+                    value.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {} failed: {}", value, e.toString());
+                }
+                value = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.streamvec.cli;
+
+import io.streamvec.StreamvecApp;
+import io.streamvec.StreamvecConfig;
+import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.TokenizedText;
+import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.Topics;
+import io.streamvec.serde.AvroSerde;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The embedded default: an in-process KRaft broker, the topology, a sample of text events in (half as
+ * plain UTF-8, half as Avro TextEvents), and what comes out printed.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start an in-process Kafka broker and streamvec, stream sample events, print the results.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final Map<String, String> SAMPLE_TEXTS = sampleTexts();
+
+    @Option(names = "--exit-when-done", description = "Stop once the sample is processed (exit code 0).")
+    boolean exitWhenDone;
+
+    @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
+            description = "How long to wait for the sample's results (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    private static Map<String, String> sampleTexts() {
+        Map<String, String> texts = new LinkedHashMap<>();
+        texts.put("greeting", "Hello world");
+        texts.put("kafka", "Kafka Streams turns live event streams into state.");
+        texts.put("book", "Songs are words and playlists are sentences.");
+        texts.put("french", "Les modèles de langue transforment le texte en vecteurs.");
+        texts.put("emoji", "Streaming vectors 🚀 in real time!");
+        texts.put("code", "for (int i = 0; i < n; i++) { sum += x[i]; }");
+        return texts;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path stateDir = Files.createTempDirectory("streamvec-demo-state");
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "streamvec-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Map<String, Object> properties = new HashMap<>();
+            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-demo");
+            properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
+                app.awaitRunning(timeout);
+                out.printf("streamvec is running on the embedded broker at %s%n", kafka.bootstrapServers());
+                produceSample(kafka.bootstrapServers(), new AvroSerde<>(TextEvent.class, app.registry()));
+                boolean complete = printTokens(kafka.bootstrapServers(),
+                        new AvroSerde<>(TokenizedText.class, app.registry()), out);
+                out.flush();
+                if (!complete) {
+                    spec.commandLine().getErr().println("timed out waiting for the sample's tokens");
+                    return 1;
+                }
+                if (exitWhenDone) {
+                    return 0;
+                }
+                out.println("serving; press Ctrl-C to stop");
+                out.flush();
+                stop.await();
+                return 0;
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already stopping: the hook has run
+            }
+            deleteRecursively(stateDir);
+        }
+    }
+
+    private static void produceSample(String bootstrap, AvroSerde<TextEvent> avro) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            int i = 0;
+            for (Map.Entry<String, String> sample : SAMPLE_TEXTS.entrySet()) {
+                byte[] value = i++ % 2 == 0
+                        ? sample.getValue().getBytes(StandardCharsets.UTF_8)
+                        : avro.serialize(Topics.TEXT_EVENTS, TextEvent.newBuilder().setId(sample.getKey())
+                                .setText(sample.getValue()).setTimestampMs(System.currentTimeMillis()).build());
+                producer.send(new ProducerRecord<>(Topics.TEXT_EVENTS, sample.getKey(), value));
+            }
+            producer.flush();
+        }
+    }
+
+    private boolean printTokens(String bootstrap, AvroSerde<TokenizedText> avro, PrintWriter out) {
+        Properties config = new Properties();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "streamvec-demo-reader");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, TokenizedText> seen = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, TokenizedText> consumer =
+                     new KafkaConsumer<>(config, new StringDeserializer(), avro.deserializer())) {
+            consumer.subscribe(List.of(Topics.TEXT_TOKENS));
+            while (seen.size() < SAMPLE_TEXTS.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, TokenizedText> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (SAMPLE_TEXTS.containsKey(record.key()) && seen.putIfAbsent(record.key(), record.value()) == null) {
+                        TokenizedText tokens = record.value();
+                        out.printf("%n%s: \"%s\" -> %d tokens%s%n", record.key(), SAMPLE_TEXTS.get(record.key()),
+                                tokens.getTokens().size(), tokens.getTruncated() ? " (truncated)" : "");
+                        for (int i = 0; i < tokens.getTokens().size(); i++) {
+                            out.printf("%8d  %s%n", tokens.getTokenIds().get(i), tokens.getTokens().get(i));
+                        }
+                        out.flush();
+                    }
+                }
+            }
+        }
+        return seen.size() == SAMPLE_TEXTS.size();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

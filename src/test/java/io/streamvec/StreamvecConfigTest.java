@@ -1,0 +1,59 @@
+package io.streamvec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamvecConfigTest {
+
+    @Test
+    void defaultsAreExactlyOnceWithADeadLetterQueue() {
+        Properties streams = new StreamvecConfig(Map.of()).streamsProperties();
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals("streamvec-dlq", streams.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
+        assertEquals("streamvec", streams.get(StreamsConfig.APPLICATION_ID_CONFIG));
+    }
+
+    @Test
+    void fileKeysOverrideDefaultsAndStreamvecKeysStayOutOfKafkaStreams(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("streamvec.properties"), String.join("\n",
+                "bootstrap.servers=broker:9092",
+                "processing.guarantee=at_least_once",
+                "tokenizer.max.length=64",
+                "schema.registry.url=http://registry:8081"));
+        StreamvecConfig config = StreamvecConfig.load(file);
+        Properties streams = config.streamsProperties();
+        assertEquals("at_least_once", streams.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        assertEquals("broker:9092", streams.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+        assertFalse(streams.containsKey(StreamvecConfig.TOKENIZER_MAX_LENGTH));
+        assertFalse(streams.containsKey(StreamvecConfig.SCHEMA_REGISTRY_URL));
+        assertEquals(64, config.tokenizerMaxLength());
+        assertEquals("http://registry:8081", config.schemaRegistryUrl());
+    }
+
+    @Test
+    void invalidValuesAreRejectedWithTheKeyName() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new StreamvecConfig(Map.of(StreamvecConfig.TOKENIZER_MAX_LENGTH, "1")));
+        assertTrue(e.getMessage().contains(StreamvecConfig.TOKENIZER_MAX_LENGTH), e.getMessage());
+        assertThrows(ConfigException.class, () -> new StreamvecConfig(Map.of(StreamvecConfig.TOPICS_CREATE, "maybe")));
+    }
+
+    @Test
+    void readmeDocumentsEveryStreamvecKey() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        for (String key : StreamvecConfig.DEFINITION.names()) {
+            assertTrue(readme.contains("`" + key + "`"), "README.md does not document " + key);
+        }
+    }
+}
