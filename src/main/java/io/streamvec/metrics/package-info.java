@@ -1,0 +1,2 @@
+/** Micrometer metrics in Prometheus naming conventions, and the Kafka Streams metrics binder. */
+package io.streamvec.metrics;

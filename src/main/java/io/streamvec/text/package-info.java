@@ -1,0 +1,2 @@
+/** The text path: Hugging Face tokenization and sentence embeddings, and their processors. */
+package io.streamvec.text;

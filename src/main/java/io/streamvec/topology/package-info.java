@@ -1,0 +1,2 @@
+/** The topology, wired in one place ({@link io.streamvec.topology.StreamvecTopology}). */
+package io.streamvec.topology;
