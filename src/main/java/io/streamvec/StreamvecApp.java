@@ -2,7 +2,10 @@ package io.streamvec;
 
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
+import io.streamvec.text.BertSentenceEmbedder;
+import io.streamvec.text.TextEmbedder;
 import io.streamvec.text.TextTokenizer;
+import io.streamvec.text.model.EmbeddingModel;
 import io.streamvec.topology.StreamvecTopology;
 import java.time.Duration;
 import java.util.Map;
@@ -29,6 +32,7 @@ public final class StreamvecApp implements AutoCloseable {
     private final StreamvecConfig config;
     private final SchemaRegistry registry;
     private final Shared<TextTokenizer> tokenizer;
+    private final Shared<TextEmbedder> embedder;
     private final Topology topology;
     private KafkaStreams streams;
 
@@ -36,7 +40,10 @@ public final class StreamvecApp implements AutoCloseable {
         this.config = config;
         this.registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         this.tokenizer = new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
-        this.topology = StreamvecTopology.build(registry, tokenizer);
+        this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
+                config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision()));
+        this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedder,
+                config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec()));
     }
 
     public Topology topology() {
@@ -49,7 +56,8 @@ public final class StreamvecApp implements AutoCloseable {
 
     /** Creates missing topics (unless disabled), then starts the stream threads. */
     public StreamvecApp start() {
-        tokenizer.get(); // fail fast on a bad tokenizer.path, before any record is consumed
+        tokenizer.get(); // fail fast on a bad tokenizer or model, before any record is consumed
+        embedder.get();
         Properties properties = config.streamsProperties();
         if (config.createTopics()) {
             Map<String, Object> adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -74,6 +82,11 @@ public final class StreamvecApp implements AutoCloseable {
         return this;
     }
 
+    /** The shared embedding model (loaded by {@link #start()}). */
+    public TextEmbedder embedder() {
+        return embedder.get();
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
@@ -96,6 +109,7 @@ public final class StreamvecApp implements AutoCloseable {
         if (streams != null) {
             streams.close(Duration.ofSeconds(30));
         }
+        embedder.close();
         tokenizer.close();
         registry.close();
     }

@@ -2,12 +2,15 @@ package io.streamvec;
 
 import io.streamvec.kafka.DeadLetterDeserializationHandler;
 import io.streamvec.kafka.Topics;
+import io.streamvec.song2vec.SgnsConfig;
+import io.streamvec.song2vec.Song2vecSettings;
 import io.streamvec.text.TextTokenizer;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -29,6 +32,31 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TOKENIZER_PATH = "tokenizer.path";
     public static final String TOKENIZER_MAX_LENGTH = "tokenizer.max.length";
+    public static final String EMBEDDING_MODEL_PATH = "embedding.model.path";
+    public static final String EMBEDDING_MAX_LENGTH = "embedding.max.length";
+    public static final String EMBEDDING_BATCH_SIZE = "embedding.batch.size";
+    public static final String EMBEDDING_LINGER_MS = "embedding.linger.ms";
+    public static final String EMBEDDING_DEVICE = "embedding.device";
+    public static final String EMBEDDING_PRECISION = "embedding.precision";
+    public static final String SONG2VEC_MODE = "song2vec.mode";
+    public static final String SONG2VEC_DIM = "song2vec.dim";
+    public static final String SONG2VEC_WINDOW = "song2vec.window";
+    public static final String SONG2VEC_NEGATIVE = "song2vec.negative";
+    public static final String SONG2VEC_ALPHA = "song2vec.alpha";
+    public static final String SONG2VEC_MIN_ALPHA = "song2vec.min.alpha";
+    public static final String SONG2VEC_ALPHA_DECAY_SONGS = "song2vec.alpha.decay.songs";
+    public static final String SONG2VEC_SAMPLE = "song2vec.sample";
+    public static final String SONG2VEC_MIN_COUNT = "song2vec.min.count";
+    public static final String SONG2VEC_CAPACITY = "song2vec.capacity";
+    public static final String SONG2VEC_SAMPLER = "song2vec.sampler";
+    public static final String SONG2VEC_SEED = "song2vec.seed";
+    public static final String SONG2VEC_PLAYLIST_IDLE_MS = "song2vec.playlist.idle.ms";
+    public static final String SONG2VEC_MAX_SONGS_PER_EVENT = "song2vec.max.songs.per.event";
+    public static final String RECOMMEND_ENABLED = "song2vec.recommend.enabled";
+    public static final String RECOMMEND_K = "song2vec.recommend.k";
+    public static final String RECOMMEND_SONGS_PER_EVENT = "song2vec.recommend.songs.per.event";
+    public static final String RECOMMEND_DEDUP_MS = "song2vec.recommend.dedup.ms";
+    public static final String INDEX_REFRESH_MS = "song2vec.index.refresh.ms";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
 
@@ -42,6 +70,62 @@ public final class StreamvecConfig extends AbstractConfig {
             .define(TOKENIZER_MAX_LENGTH, Type.INT, TextTokenizer.DEFAULT_MAX_LENGTH, Range.between(2, 8192),
                     Importance.MEDIUM, "Maximum tokens per text, special tokens included; longer texts are "
                             + "truncated and flagged truncated=true.")
+            .define(EMBEDDING_MODEL_PATH, Type.STRING, "", Importance.HIGH,
+                    "Directory of a Hugging Face BERT-family sentence-embedding model (config.json, "
+                            + "model.safetensors, tokenizer.json). Empty: the bundled all-MiniLM-L6-v2.")
+            .define(EMBEDDING_MAX_LENGTH, Type.INT, 256, Range.between(2, 8192), Importance.MEDIUM,
+                    "Maximum tokens per text for the embedding model (at most the model's position count); "
+                            + "longer texts are truncated and flagged truncated=true.")
+            .define(EMBEDDING_BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
+                    "Texts per embedding micro-batch: the buffer is embedded as soon as it holds this many.")
+            .define(EMBEDDING_LINGER_MS, Type.LONG, 100L, Range.between(1, 3_600_000), Importance.MEDIUM,
+                    "How often (wall-clock ms) a partly filled buffer is embedded anyway.")
+            .define(EMBEDDING_DEVICE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "cpu", "gpu"),
+                    Importance.MEDIUM, "auto: the GPU when DJL's PyTorch engine sees CUDA, else the CPU (logged "
+                            + "once); cpu; gpu (fails at start-up without CUDA).")
+            .define(EMBEDDING_PRECISION, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "fp32", "fp16"),
+                    Importance.LOW, "auto: fp16 weights on the GPU, fp32 on the CPU; fp32; fp16 (GPU only). "
+                            + "bf16 is not offered: it aborts DJL 0.36's PyTorch engine.")
+            .define(SONG2VEC_MODE, Type.STRING, "cbow", ConfigDef.ValidString.in("cbow", "skipgram"), Importance.MEDIUM,
+                    "word2vec architecture: cbow (default; scored HR@10 0.032 in one pass vs 0.024 for skip-gram, "
+                            + "and is ~6x cheaper) or skipgram.")
+            .define(SONG2VEC_DIM, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Vector size.")
+            .define(SONG2VEC_WINDOW, Type.INT, 10, Range.between(1, 100), Importance.MEDIUM,
+                    "Maximum distance between a song and its context in a playlist (gensim's reduced random "
+                            + "window applies).")
+            .define(SONG2VEC_NEGATIVE, Type.INT, 5, Range.between(0, 100), Importance.MEDIUM,
+                    "Negative samples per positive.")
+            .define(SONG2VEC_ALPHA, Type.DOUBLE, 0.005, Range.between(1e-6, 1.0), Importance.MEDIUM,
+                    "Learning rate (constant unless song2vec.alpha.decay.songs > 0).")
+            .define(SONG2VEC_MIN_ALPHA, Type.DOUBLE, 0.0001, Range.between(0.0, 1.0), Importance.LOW,
+                    "Floor of a decaying learning rate.")
+            .define(SONG2VEC_ALPHA_DECAY_SONGS, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.LOW,
+                    "alpha_t = max(min.alpha, alpha / (1 + t / decay)) after t songs; 0 keeps alpha constant, "
+                            + "which suits a stream with no end.")
+            .define(SONG2VEC_SAMPLE, Type.DOUBLE, 1e-3, Range.between(0.0, 1.0), Importance.LOW,
+                    "Downsampling threshold for frequent songs (gensim's sample); 0 disables.")
+            .define(SONG2VEC_MIN_COUNT, Type.INT, 1, Range.atLeast(1), Importance.LOW,
+                    "A song trains (and is recommended) once it has been seen this often.")
+            .define(SONG2VEC_CAPACITY, Type.INT, 1 << 17, Range.between(2, 1 << 26), Importance.MEDIUM,
+                    "Vocabulary capacity (songs with a vector); when full, a new song recycles the row of a "
+                            + "least-frequent song.")
+            .define(SONG2VEC_SAMPLER, Type.STRING, "alias", ConfigDef.ValidString.in("alias", "reservoir"),
+                    Importance.LOW, "Negative sampler over count^0.75: alias (a vocabulary-sized alias table "
+                            + "rebuilt as counts grow) or reservoir (Kaji & Kobayashi's incremental unigram table).")
+            .define(SONG2VEC_SEED, Type.LONG, 1L, Importance.LOW, "Seed of every random decision.")
+            .define(SONG2VEC_PLAYLIST_IDLE_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
+                    "CBOW: a playlist's last songs train once it completes or after this long without events.")
+            .define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
+                    "Larger playlist events are dead-lettered.")
+            .define(RECOMMEND_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Emit recommendations to song-recommendations after each playlist event.")
+            .define(RECOMMEND_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, "Songs per recommendation.")
+            .define(RECOMMEND_SONGS_PER_EVENT, Type.INT, 1, Range.atLeast(0), Importance.LOW,
+                    "Similar-song recommendations per event, for its most recently added songs.")
+            .define(RECOMMEND_DEDUP_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+                    "A song's similar songs are emitted at most once per this interval.")
+            .define(INDEX_REFRESH_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
+                    "How often the nearest-neighbour snapshot that answers queries is refreshed.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
                     "Create the catalog's topics (topology/topics.yaml) that do not exist at start-up.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
@@ -111,6 +195,52 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public int tokenizerMaxLength() {
         return getInt(TOKENIZER_MAX_LENGTH);
+    }
+
+    public String embeddingModelPath() {
+        return getString(EMBEDDING_MODEL_PATH);
+    }
+
+    public int embeddingMaxLength() {
+        return getInt(EMBEDDING_MAX_LENGTH);
+    }
+
+    public int embeddingBatchSize() {
+        return getInt(EMBEDDING_BATCH_SIZE);
+    }
+
+    public Duration embeddingLinger() {
+        return Duration.ofMillis(getLong(EMBEDDING_LINGER_MS));
+    }
+
+    public String embeddingDevice() {
+        return getString(EMBEDDING_DEVICE);
+    }
+
+    public String embeddingPrecision() {
+        return getString(EMBEDDING_PRECISION);
+    }
+
+    /** The song path's settings. */
+    public Song2vecSettings song2vec() {
+        SgnsConfig trainer = SgnsConfig.builder()
+                .mode(getString(SONG2VEC_MODE).equals("skipgram") ? SgnsConfig.Mode.SKIP_GRAM : SgnsConfig.Mode.CBOW)
+                .dim(getInt(SONG2VEC_DIM))
+                .window(getInt(SONG2VEC_WINDOW))
+                .negative(getInt(SONG2VEC_NEGATIVE))
+                .alpha(getDouble(SONG2VEC_ALPHA).floatValue())
+                .minAlpha(getDouble(SONG2VEC_MIN_ALPHA).floatValue())
+                .alphaDecayTokens(getDouble(SONG2VEC_ALPHA_DECAY_SONGS))
+                .sample(getDouble(SONG2VEC_SAMPLE))
+                .minCount(getInt(SONG2VEC_MIN_COUNT))
+                .capacity(getInt(SONG2VEC_CAPACITY))
+                .sampler(getString(SONG2VEC_SAMPLER).equals("reservoir") ? SgnsConfig.SamplerKind.RESERVOIR
+                        : SgnsConfig.SamplerKind.ALIAS)
+                .seed(getLong(SONG2VEC_SEED))
+                .build();
+        return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
+                getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
+                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256);
     }
 
     public boolean createTopics() {

@@ -5,6 +5,10 @@ public final class Topics {
 
     public static final String TEXT_EVENTS = "text-events";
     public static final String TEXT_TOKENS = "text-tokens";
+    public static final String TEXT_EMBEDDINGS = "text-embeddings";
+    public static final String PLAYLIST_EVENTS = "playlist-events";
+    public static final String SONGS = "songs";
+    public static final String SONG_RECOMMENDATIONS = "song-recommendations";
     public static final String DLQ = "streamvec-dlq";
 
     private Topics() {}

@@ -1,5 +1,6 @@
 package io.streamvec.serde;
 
+import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
 import io.streamvec.avro.SongRecommendations;
@@ -26,7 +27,8 @@ public final class EmbeddedSchemaRegistry implements SchemaRegistry {
             TextEmbedding.getClassSchema(),
             PlaylistEvent.getClassSchema(),
             Song.getClassSchema(),
-            SongRecommendations.getClassSchema());
+            SongRecommendations.getClassSchema(),
+            PendingEmbedding.getClassSchema());
 
     private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
 

@@ -1,23 +1,43 @@
 package io.streamvec.topology;
 
+import io.streamvec.avro.PendingEmbedding;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.avro.Song;
+import io.streamvec.avro.SongRecommendations;
+import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TokenizedText;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.serde.TextEventDeserializer;
+import io.streamvec.song2vec.Song2vecProcessor;
+import io.streamvec.song2vec.Song2vecSettings;
+import io.streamvec.song2vec.SongMetadataProcessor;
+import io.streamvec.song2vec.SongModelStoreBuilder;
+import io.streamvec.text.EmbedProcessor;
+import io.streamvec.text.PrepareTextProcessor;
+import io.streamvec.text.TextEmbedder;
 import io.streamvec.text.TextTokenizer;
 import io.streamvec.text.TokenizeProcessor;
+import java.time.Duration;
+import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * streamvec's topology, wired in one place. It reads like its diagram ({@code topology/topology.txt}):
  *
  * <pre>
- *   text-events ──► tokenize ──► text-tokens
+ *   text-events ──► prepare-text ─┬─► tokenize ─────────────────────────► text-tokens
+ *                                 └─► embed [embedding-buffer] ─────────► text-embeddings
+ *
+ *   playlist-events ──► song2vec [song2vec-model, song2vec-playlists] ──► song-recommendations
+ *   songs ──► (global) song-metadata ───────────┘ (titles and artists)
  * </pre>
  *
  * Records that cannot be read or processed go to {@code streamvec-dlq} through the exception handlers
@@ -26,25 +46,72 @@ import org.apache.kafka.streams.Topology;
 public final class StreamvecTopology {
 
     public static final String TEXT_SOURCE = "text-events-source";
+    public static final String PREPARE_TEXT = "prepare-text";
     public static final String TOKENIZE = "tokenize";
     public static final String TOKENS_SINK = "text-tokens-sink";
+    public static final String EMBED = "embed";
+    public static final String EMBEDDINGS_SINK = "text-embeddings-sink";
+    public static final String PLAYLIST_SOURCE = "playlist-events-source";
+    public static final String SONG2VEC = "song2vec";
+    public static final String RECOMMENDATIONS_SINK = "song-recommendations-sink";
+    public static final String SONGS_SOURCE = "songs-source";
+    public static final String SONG_METADATA = "song-metadata-updater";
+
+    /** What the topology needs besides serdes: the shared models and the micro-batching settings. */
+    public record Parts(
+            SchemaRegistry registry,
+            Supplier<TextTokenizer> tokenizer,
+            Supplier<? extends TextEmbedder> embedder,
+            int embeddingBatchSize,
+            Duration embeddingLinger,
+            Song2vecSettings song2vec) {}
 
     private StreamvecTopology() {}
 
     /**
-     * @param registry  where the serdes register and look up Avro schemas
-     * @param tokenizer the shared tokenizer, resolved when a task starts (so that building and describing
-     *                  the topology loads no native code)
+     * Builds the topology. The shared models are suppliers resolved when a task starts, so that building
+     * and describing the topology loads no native code.
      */
-    public static Topology build(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer) {
+    public static Topology build(Parts parts) {
+        SchemaRegistry registry = parts.registry();
         StringSerializer keys = new StringSerializer();
-        AvroSerde<TokenizedText> tokenized = new AvroSerde<>(TokenizedText.class, registry);
 
         Topology topology = new Topology();
         topology.addSource(TEXT_SOURCE, new StringDeserializer(), new TextEventDeserializer(registry),
                 Topics.TEXT_EVENTS);
-        topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(tokenizer), TEXT_SOURCE);
-        topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys, tokenized.serializer(), TOKENIZE);
+        topology.addProcessor(PREPARE_TEXT, PrepareTextProcessor::new, TEXT_SOURCE);
+
+        topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(parts.tokenizer()), PREPARE_TEXT);
+        topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
+                new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENIZE);
+
+        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedder(), parts.embeddingBatchSize(),
+                parts.embeddingLinger(), System::currentTimeMillis), PREPARE_TEXT);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
+                        Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
+                .withLoggingEnabled(Map.of())
+                .withCachingDisabled(), EMBED);
+        topology.addSink(EMBEDDINGS_SINK, Topics.TEXT_EMBEDDINGS, keys,
+                new AvroSerde<>(TextEmbedding.class, registry).serializer(), EMBED);
+
+        topology.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
+                                Stores.persistentTimestampedKeyValueStore(Song2vecProcessor.SONG_METADATA_STORE),
+                                Serdes.String(), new AvroSerde<>(Song.class, registry))
+                        .withLoggingDisabled(),
+                SONGS_SOURCE, new StringDeserializer(), new AvroSerde<>(Song.class, registry).deserializer(),
+                Topics.SONGS, SONG_METADATA, SongMetadataProcessor::new);
+        topology.addSource(PLAYLIST_SOURCE, new StringDeserializer(),
+                new AvroSerde<>(PlaylistEvent.class, registry).deserializer(), Topics.PLAYLIST_EVENTS);
+        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec()), PLAYLIST_SOURCE);
+        topology.addStateStore(new SongModelStoreBuilder(Song2vecProcessor.MODEL_STORE, parts.song2vec().trainer()),
+                SONG2VEC);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(Song2vecProcessor.PLAYLIST_STORE), Serdes.String(),
+                        Serdes.ByteArray())
+                .withLoggingEnabled(Map.of())
+                .withCachingDisabled(), SONG2VEC);
+        topology.addSink(RECOMMENDATIONS_SINK, Topics.SONG_RECOMMENDATIONS, keys,
+                new AvroSerde<>(SongRecommendations.class, registry).serializer(), SONG2VEC);
         return topology;
     }
 
@@ -53,9 +120,14 @@ public final class StreamvecTopology {
      * committed {@code topology/topology.txt}. Loads no model and touches no broker.
      */
     public static String describe() {
-        String text = build(EmbeddedSchemaRegistry.bundled(), () -> {
+        Supplier<TextEmbedder> noEmbedder = () -> {
+            throw new IllegalStateException("describing the topology needs no model");
+        };
+        Supplier<TextTokenizer> noTokenizer = () -> {
             throw new IllegalStateException("describing the topology needs no tokenizer");
-        }).describe().toString();
+        };
+        String text = build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedder, 32,
+                Duration.ofMillis(100), Song2vecSettings.defaults())).describe().toString();
         return text.endsWith("\n") ? text : text + "\n";
     }
 }

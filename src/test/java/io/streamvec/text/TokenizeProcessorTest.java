@@ -9,18 +9,20 @@ import io.streamvec.avro.TextEvent;
 import io.streamvec.avro.TokenizedText;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/** The prepare and tokenize steps of the text path, each with Kafka's MockProcessorContext. */
 class TokenizeProcessorTest {
 
     private static TextTokenizer tokenizer;
     private MockProcessorContext<String, TokenizedText> context;
     private TokenizeProcessor processor;
+    private MockProcessorContext<String, TextEvent> prepareContext;
+    private PrepareTextProcessor prepare;
 
     @BeforeAll
     static void load() {
@@ -35,55 +37,66 @@ class TokenizeProcessorTest {
     @BeforeEach
     void init() {
         context = new MockProcessorContext<>();
-        context.setRecordMetadata("text-events", 2, 17L);
         processor = new TokenizeProcessor(() -> tokenizer);
         processor.init(context);
+        prepareContext = new MockProcessorContext<>();
+        prepareContext.setRecordMetadata("text-events", 2, 17L);
+        prepare = new PrepareTextProcessor();
+        prepare.init(prepareContext);
     }
 
-    private TokenizedText only() {
-        List<CapturedForward<? extends String, ? extends TokenizedText>> forwarded = context.forwarded();
-        assertEquals(1, forwarded.size());
-        return forwarded.get(0).record().value();
+    /** Runs a record through prepare, then tokenize, and returns what tokenize emitted. */
+    private List<Record<String, TokenizedText>> run(Record<String, TextEvent> record) {
+        prepareContext.resetForwards();
+        context.resetForwards();
+        prepare.process(record);
+        prepareContext.forwarded().forEach(f -> processor.process(
+                new Record<String, TextEvent>(f.record().key(), f.record().value(), f.record().timestamp())));
+        return context.forwarded().stream()
+                .map(f -> new Record<String, TokenizedText>(f.record().key(), f.record().value(), f.record().timestamp()))
+                .toList();
     }
 
     @Test
     void emitsTokensKeyedByTheEventsId() {
-        processor.process(new Record<>("key", TextEvent.newBuilder().setId("id-1").setText("Hello world")
-                .setTimestampMs(1000L).build(), 5L));
-        TokenizedText out = only();
-        assertEquals("id-1", context.forwarded().get(0).record().key());
-        assertEquals("id-1", out.getSourceId());
-        assertEquals(List.of(101, 7592, 2088, 102), out.getTokenIds());
-        assertEquals(List.of("[CLS]", "hello", "world", "[SEP]"), out.getTokens());
-        assertEquals(0, out.getOffsets().get(1).getStart());
-        assertEquals(5, out.getOffsets().get(1).getEnd());
-        assertEquals(1000L, out.getEventTimestampMs(), "the event's own time wins over the record's");
-        assertEquals(BundledModel.NAME, out.getTokenizer());
+        List<Record<String, TokenizedText>> out = run(new Record<>("key", TextEvent.newBuilder().setId("id-1")
+                .setText("Hello world").setTimestampMs(1000L).build(), 5L));
+        assertEquals(1, out.size());
+        TokenizedText tokens = out.get(0).value();
+        assertEquals("id-1", out.get(0).key());
+        assertEquals("id-1", tokens.getSourceId());
+        assertEquals(List.of(101, 7592, 2088, 102), tokens.getTokenIds());
+        assertEquals(List.of("[CLS]", "hello", "world", "[SEP]"), tokens.getTokens());
+        assertEquals(0, tokens.getOffsets().get(1).getStart());
+        assertEquals(5, tokens.getOffsets().get(1).getEnd());
+        assertEquals(1000L, tokens.getEventTimestampMs(), "the event's own time wins over the record's");
+        assertEquals(1000L, out.get(0).timestamp());
+        assertEquals(BundledModel.NAME, tokens.getTokenizer());
     }
 
     @Test
     void sourceIdFallsBackToKeyThenOffset() {
-        processor.process(new Record<>("my-key", TextEvent.newBuilder().setText("plain").build(), 5L));
-        processor.process(new Record<>(null, TextEvent.newBuilder().setText("plain").build(), 6L));
-        assertEquals("my-key", context.forwarded().get(0).record().value().getSourceId());
-        assertEquals("text-events-2-17", context.forwarded().get(1).record().value().getSourceId());
-        assertEquals(6L, context.forwarded().get(1).record().value().getEventTimestampMs());
+        assertEquals("my-key", run(new Record<>("my-key", TextEvent.newBuilder().setText("plain").build(), 5L))
+                .get(0).value().getSourceId());
+        TokenizedText byOffset = run(new Record<>(null, TextEvent.newBuilder().setText("plain").build(), 6L))
+                .get(0).value();
+        assertEquals("text-events-2-17", byOffset.getSourceId());
+        assertEquals(6L, byOffset.getEventTimestampMs());
     }
 
     @Test
     void flagsTruncationAtTheConfiguredLength() {
-        processor.process(new Record<>("k", TextEvent.newBuilder().setText("one two three four five six seven eight")
-                .build(), 0L));
-        TokenizedText out = only();
+        TokenizedText out = run(new Record<>("k", TextEvent.newBuilder()
+                .setText("one two three four five six seven eight").build(), 0L)).get(0).value();
         assertEquals(8, out.getTokenIds().size());
         assertTrue(out.getTruncated());
     }
 
     @Test
     void rejectsNullAndBlankTextWithAReason() {
-        assertTrue(assertThrows(InvalidEventException.class, () -> processor.process(new Record<>("k", null, 0L)))
+        assertTrue(assertThrows(InvalidEventException.class, () -> run(new Record<>("k", null, 0L)))
                 .getMessage().contains("null value"));
-        assertTrue(assertThrows(InvalidEventException.class, () -> processor.process(
+        assertTrue(assertThrows(InvalidEventException.class, () -> run(
                 new Record<>("k", TextEvent.newBuilder().setText(" \n\t ").build(), 0L)))
                 .getMessage().contains("whitespace"));
         assertTrue(context.forwarded().isEmpty());

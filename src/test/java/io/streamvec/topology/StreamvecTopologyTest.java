@@ -8,12 +8,16 @@ import io.streamvec.InvalidEventException;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.avro.Song;
 import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TokenizedText;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
+import io.streamvec.song2vec.Song2vecSettings;
+import io.streamvec.text.HashingTestEmbedder;
 import io.streamvec.text.TextTokenizer;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +45,9 @@ class StreamvecTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> textEvents;
     private TestOutputTopic<String, TokenizedText> tokens;
+    private TestOutputTopic<String, TextEmbedding> embeddings;
     private TestOutputTopic<byte[], byte[]> dlq;
+    private HashingTestEmbedder embedder;
 
     @BeforeAll
     static void loadTokenizer() {
@@ -57,10 +63,14 @@ class StreamvecTopologyTest {
     void start() {
         Properties properties = new StreamvecConfig(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"))
                 .streamsProperties();
-        driver = new TopologyTestDriver(StreamvecTopology.build(registry, () -> tokenizer), properties);
+        embedder = new HashingTestEmbedder(tokenizer);
+        driver = new TopologyTestDriver(StreamvecTopology.build(new StreamvecTopology.Parts(registry, () -> tokenizer,
+                () -> embedder, 4, Duration.ofMillis(100), Song2vecSettings.defaults())), properties);
         textEvents = driver.createInputTopic(Topics.TEXT_EVENTS, new StringSerializer(), new ByteArraySerializer());
         tokens = driver.createOutputTopic(Topics.TEXT_TOKENS, new StringDeserializer(),
                 new AvroSerde<>(TokenizedText.class, registry).deserializer());
+        embeddings = driver.createOutputTopic(Topics.TEXT_EMBEDDINGS, new StringDeserializer(),
+                new AvroSerde<>(TextEmbedding.class, registry).deserializer());
         dlq = driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -87,6 +97,25 @@ class StreamvecTopologyTest {
         assertEquals(List.of("[CLS]", "hello", "world", "[SEP]"), out.get(1).value().getTokens());
         assertEquals(123L, out.get(1).value().getEventTimestampMs());
         assertTrue(dlq.isEmpty());
+    }
+
+    @Test
+    void everyTextIsEmbeddedInMicroBatchesOfTheConfiguredSize() {
+        for (int i = 0; i < 10; i++) {
+            textEvents.pipeInput("t" + i, ("text number " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(List.of(4, 4), embedder.batchSizes, "two full batches, two texts still buffered");
+        assertEquals(8, embeddings.getQueueSize());
+        driver.advanceWallClockTime(Duration.ofMillis(100));
+        assertEquals(List.of(4, 4, 2), embedder.batchSizes, "the linger punctuator flushed the rest");
+        List<TestRecord<String, TextEmbedding>> out = embeddings.readRecordsToList();
+        assertEquals(10, out.size());
+        for (int i = 0; i < 10; i++) {
+            assertEquals("t" + i, out.get(i).key());
+            assertEquals("t" + i, out.get(i).value().getSourceId());
+            assertEquals(HashingTestEmbedder.DIMENSION, out.get(i).value().getVector().size());
+        }
+        assertEquals(10, tokens.getQueueSize(), "the tokens branch saw every text too");
     }
 
     @Test
@@ -123,6 +152,9 @@ class StreamvecTopologyTest {
         textEvents.pipeInput("null", (byte[]) null);
 
         assertEquals(List.of("good"), tokens.readRecordsToList().stream().map(TestRecord::key).toList());
+        driver.advanceWallClockTime(Duration.ofMillis(100));
+        assertEquals(List.of("good"), embeddings.readRecordsToList().stream().map(TestRecord::key).toList(),
+                "an invalid event is dead-lettered once, not once per branch");
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
         assertEquals(3, dead.size());
         assertEquals(List.of("blank", "empty", "null"),

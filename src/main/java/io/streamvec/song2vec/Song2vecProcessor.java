@@ -1,0 +1,222 @@
+package io.streamvec.song2vec;
+
+import io.streamvec.InvalidEventException;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.avro.Recommendation;
+import io.streamvec.avro.RecommendationKind;
+import io.streamvec.avro.Song;
+import io.streamvec.avro.SongRecommendations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * Trains the song model from playlist events and emits recommendations. Each event's songs are appended
+ * to the playlist's context (store {@value #PLAYLIST_STORE}), so songs arriving one at a time train
+ * exactly the pairs of the whole playlist; the model lives in {@link SongModelStore} ({@value #MODEL_STORE}).
+ * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
+ * {@code song2vec.playlist.idle.ms}.
+ */
+public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SongRecommendations> {
+
+    public static final String MODEL_STORE = "song2vec-model";
+    public static final String PLAYLIST_STORE = "song2vec-playlists";
+    public static final String SONG_METADATA_STORE = "song-metadata";
+    private static final int DEDUP_ENTRIES = 100_000;
+
+    private final Song2vecSettings settings;
+    private SongModelStore modelStore;
+    private SgnsModel model;
+    private SgnsTrainer trainer;
+    private KeyValueStore<String, byte[]> playlists;
+    private KeyValueStore<String, ValueAndTimestamp<Song>> metadata;
+    private final Map<String, Long> waitingPlaylists = new HashMap<>();
+    private final Map<String, Long> lastRecommended = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > DEDUP_ENTRIES;
+        }
+    };
+
+    public Song2vecProcessor(Song2vecSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SongRecommendations> context) {
+        super.init(context);
+        modelStore = context.getStateStore(MODEL_STORE);
+        playlists = context.getStateStore(PLAYLIST_STORE);
+        metadata = context.getStateStore(SONG_METADATA_STORE);
+        model = modelStore.model();
+        trainer = new SgnsTrainer(model, context.taskId().hashCode());
+        modelStore.attach(trainer);
+        modelStore.refreshIndex(System.currentTimeMillis(), 0);
+        if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
+            long now = System.currentTimeMillis();
+            try (KeyValueIterator<String, byte[]> all = playlists.all()) {
+                all.forEachRemaining(kv -> {
+                    PlaylistContext ctx = PlaylistContext.fromBytes(kv.value);
+                    if (ctx.trainedUpTo() < ctx.keptPosition()) {
+                        waitingPlaylists.put(kv.key, now);
+                    }
+                });
+            }
+            Duration every = Duration.ofMillis(Math.max(10, settings.playlistIdleMs() / 4));
+            context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::flushIdlePlaylists);
+        }
+        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
+                now -> modelStore.refreshIndex(now, settings.indexRefreshMs()));
+    }
+
+    @Override
+    public void process(Record<String, PlaylistEvent> record) {
+        PlaylistEvent event = validate(record.value());
+        String playlistId = event.getPlaylistId();
+        byte[] stored = playlists.get(playlistId);
+        PlaylistContext ctx = stored != null ? PlaylistContext.fromBytes(stored)
+                : trainer.newContext(Rng.hash(settings.trainer().seed, playlistId.hashCode()));
+
+        List<String> songIds = event.getSongIds();
+        int[] rows = new int[songIds.size()];
+        int n = 0;
+        for (String songId : songIds) {
+            int row = model.admit(songId);
+            if (row >= 0) {
+                rows[n++] = row;
+                modelStore.markCounted(row);
+            }
+        }
+        trainer.train(ctx, rows, 0, n);
+        if (event.getPlaylistComplete()) {
+            trainer.flush(ctx);
+            waitingPlaylists.remove(playlistId);
+        } else if (ctx.trainedUpTo() < ctx.keptPosition()) {
+            waitingPlaylists.put(playlistId, System.currentTimeMillis());
+        }
+        playlists.put(playlistId, ctx.toBytes());
+        modelStore.eventTrained();
+
+        if (settings.recommendationsEnabled()) {
+            recommend(playlistId, songIds, ctx, record.timestamp());
+        }
+    }
+
+    private PlaylistEvent validate(PlaylistEvent event) {
+        if (event == null) {
+            throw new InvalidEventException("null value: a playlist event needs songs");
+        }
+        if (event.getPlaylistId().isBlank()) {
+            throw new InvalidEventException("playlist id is empty");
+        }
+        int songs = event.getSongIds().size();
+        if (songs == 0) {
+            throw new InvalidEventException("playlist event without songs");
+        }
+        if (songs > settings.maxSongsPerEvent()) {
+            throw new InvalidEventException("playlist event with " + songs + " songs; at most "
+                    + settings.maxSongsPerEvent() + " per event (song2vec.max.songs.per.event)");
+        }
+        for (String songId : event.getSongIds()) {
+            if (!validSongId(songId, settings.maxSongIdLength())) {
+                throw new InvalidEventException("invalid song id (empty, longer than " + settings.maxSongIdLength()
+                        + " characters, or with whitespace or control characters)");
+            }
+        }
+        return event;
+    }
+
+    static boolean validSongId(String id, int maxLength) {
+        if (id == null || id.isEmpty() || id.length() > maxLength) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void flushIdlePlaylists(long now) {
+        for (Iterator<Map.Entry<String, Long>> it = waitingPlaylists.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> waiting = it.next();
+            if (now - waiting.getValue() < settings.playlistIdleMs()) {
+                continue;
+            }
+            byte[] stored = playlists.get(waiting.getKey());
+            if (stored != null) {
+                PlaylistContext ctx = PlaylistContext.fromBytes(stored);
+                trainer.flush(ctx);
+                playlists.put(waiting.getKey(), ctx.toBytes());
+            }
+            it.remove();
+        }
+    }
+
+    private void recommend(String playlistId, List<String> songIds, PlaylistContext ctx, long timestamp) {
+        long now = System.currentTimeMillis();
+        int k = settings.recommendK();
+        int emitted = 0;
+        for (int i = songIds.size() - 1; i >= 0 && emitted < settings.recommendSongsPerEvent(); i--) {
+            String songId = songIds.get(i);
+            Long last = lastRecommended.get(songId);
+            if (last != null && now - last < settings.recommendDedupMs()) {
+                continue;
+            }
+            Optional<List<SongModelView.Neighbor>> similar = modelStore.similar(songId, k);
+            if (similar.isPresent() && !similar.get().isEmpty()) {
+                lastRecommended.put(songId, now);
+                forward(songId, RecommendationKind.SIMILAR_SONGS, songId, null, similar.get(), timestamp);
+                emitted++;
+            }
+        }
+        modelStore.continuation(recentSongs(ctx), k).filter(next -> !next.isEmpty()).ifPresent(next ->
+                forward(playlistId, RecommendationKind.PLAYLIST_CONTINUATION, null, playlistId, next, timestamp));
+    }
+
+    /** The playlist's retained songs, oldest first, as ids. */
+    List<String> recentSongs(PlaylistContext ctx) {
+        List<String> ids = new ArrayList<>();
+        for (int row : ctx.retainedSongs()) {
+            String id = model.vocab.id(row);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private void forward(String key, RecommendationKind kind, String songId, String playlistId,
+                         List<SongModelView.Neighbor> neighbors, long timestamp) {
+        List<Recommendation> recommendations = new ArrayList<>(neighbors.size());
+        for (SongModelView.Neighbor neighbor : neighbors) {
+            ValueAndTimestamp<Song> song = metadata.get(neighbor.songId());
+            Song known = song == null ? null : song.value();
+            recommendations.add(new Recommendation(neighbor.songId(), neighbor.score(),
+                    known == null ? null : known.getTitle(), known == null ? null : known.getArtist()));
+        }
+        SongRecommendations value = SongRecommendations.newBuilder()
+                .setKind(kind)
+                .setSongId(songId)
+                .setPlaylistId(playlistId)
+                .setRecommendations(recommendations)
+                .setModelUpdates(modelStore.events())
+                .setTimestampMs(System.currentTimeMillis())
+                .build();
+        context().forward(new Record<>(key, value, timestamp));
+    }
+}

@@ -1,0 +1,222 @@
+package io.streamvec.song2vec;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The song model of one task. The working copy is the dense in-memory {@link SgnsModel}; the durable
+ * copy is a changelogged key-value store with one entry per vocabulary row (song id, count, input and
+ * output vector) plus a meta entry (tokens, events). Rows changed since the last commit are written to
+ * the durable store when Kafka Streams commits the task ({@link #commit}), so the changelog and the
+ * committed input offsets always agree; after a restart or a task migration the working copy is rebuilt
+ * from the restored store ({@link #model()}).
+ */
+public final class SongModelStore implements StateStore, SongModelView {
+
+    private static final int META_ROW = -1;
+
+    private final String name;
+    private final KeyValueStore<Integer, byte[]> rows;
+    private final SgnsConfig config;
+    private SgnsModel model;
+    private DirtyRows pending;
+    private SgnsTrainer trainer;
+    private long events;
+    private volatile NeighborIndex index;
+    private volatile boolean open;
+
+    SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
+        this.name = name;
+        this.rows = rows;
+        this.config = config;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        rows.init(context, root);
+        open = true;
+    }
+
+    /** The working copy, rebuilt from the durable rows on first use after (re)start. */
+    public SgnsModel model() {
+        if (model == null) {
+            model = load();
+            pending = new DirtyRows(config.capacity);
+        }
+        return model;
+    }
+
+    /** The trainer whose changed rows this store persists at every commit. */
+    public void attach(SgnsTrainer trainer) {
+        this.trainer = trainer;
+    }
+
+    /** Marks a row whose count (not necessarily vectors) changed. */
+    public void markCounted(int row) {
+        pending.mark(row);
+    }
+
+    public void eventTrained() {
+        events++;
+    }
+
+    @Override
+    public long events() {
+        return events;
+    }
+
+    /** Publishes a fresh snapshot for queries when the current one is older than {@code maxAgeMs}. */
+    public void refreshIndex(long nowMs, long maxAgeMs) {
+        NeighborIndex current = index;
+        if (current == null || nowMs - current.builtAtMs >= maxAgeMs) {
+            index = NeighborIndex.of(model(), nowMs);
+        }
+    }
+
+    @Override
+    public Optional<List<Neighbor>> similar(String songId, int k) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.similar(songId, k);
+    }
+
+    @Override
+    public Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.continuation(recentSongIds, k);
+    }
+
+    @Override
+    public int vocabularySize() {
+        NeighborIndex current = index;
+        return current == null ? 0 : current.size();
+    }
+
+    /** Writes every row changed since the last commit, and the meta entry, to the durable store. */
+    void persistChanges() {
+        if (model == null) {
+            return;
+        }
+        if (trainer != null) {
+            int[][] changed = trainer.drainDirtyRows();
+            for (int[] set : changed) {
+                for (int row : set) {
+                    pending.mark(row);
+                }
+            }
+        }
+        if (pending.size() == 0) {
+            return;
+        }
+        for (int row : pending.drain()) {
+            String id = model.vocab.id(row);
+            if (id != null) {
+                rows.put(row, encodeRow(row, id));
+            }
+        }
+        rows.put(META_ROW, ByteBuffer.allocate(20).putLong(model.tokens()).putLong(events).putInt(config.dim)
+                .array());
+    }
+
+    private byte[] encodeRow(int row, String id) {
+        byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+        int dim = config.dim;
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 + idBytes.length + 8 * dim);
+        b.putLong(model.vocab.count(row)).putInt(idBytes.length).put(idBytes);
+        int off = row * dim;
+        for (int i = 0; i < dim; i++) {
+            b.putFloat(model.syn0[off + i]);
+        }
+        for (int i = 0; i < dim; i++) {
+            b.putFloat(model.syn1neg[off + i]);
+        }
+        return b.array();
+    }
+
+    private SgnsModel load() {
+        SgnsModel restored = new SgnsModel(config);
+        int dim = config.dim;
+        try (KeyValueIterator<Integer, byte[]> all = rows.all()) {
+            while (all.hasNext()) {
+                KeyValue<Integer, byte[]> entry = all.next();
+                ByteBuffer b = ByteBuffer.wrap(entry.value);
+                if (entry.key == META_ROW) {
+                    restored.restoreTokens(b.getLong());
+                    events = b.getLong();
+                    int storedDim = b.getInt();
+                    if (storedDim != dim) {
+                        throw new IllegalStateException("the stored song model has dimension " + storedDim
+                                + " but song2vec.dim is " + dim + ": use a new application.id to start over");
+                    }
+                    continue;
+                }
+                long count = b.getLong();
+                byte[] idBytes = new byte[b.getInt()];
+                b.get(idBytes);
+                restored.vocab.restore(entry.key, new String(idBytes, StandardCharsets.UTF_8), count);
+                int off = entry.key * dim;
+                for (int i = 0; i < dim; i++) {
+                    restored.syn0[off + i] = b.getFloat();
+                }
+                for (int i = 0; i < dim; i++) {
+                    restored.syn1neg[off + i] = b.getFloat();
+                }
+            }
+        }
+        restored.rebuildSampler();
+        return restored;
+    }
+
+    /** Visits the rows in use (for exports). */
+    public void forEachRow(IntConsumer visitor) {
+        SgnsModel m = model();
+        for (int r = 0; r < m.vocab.size(); r++) {
+            if (m.vocab.id(r) != null) {
+                visitor.accept(r);
+            }
+        }
+    }
+
+    @Override
+    public void flush() {
+        persistChanges();
+        rows.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        persistChanges();
+        rows.commit(changelogOffsets);
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        index = null;
+        rows.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return rows.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+}

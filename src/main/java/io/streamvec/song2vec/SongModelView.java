@@ -1,0 +1,27 @@
+package io.streamvec.song2vec;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Read-only queries on a song model: what the HTTP endpoints and recommendations ask. Thread-safe. */
+public interface SongModelView {
+
+    /** A recommended song and its cosine similarity. */
+    record Neighbor(String songId, float score) {}
+
+    /** The k songs most similar to {@code songId}, best first; empty when the model does not know the song. */
+    Optional<List<Neighbor>> similar(String songId, int k);
+
+    /**
+     * The k songs that best continue a playlist whose most recent songs are {@code recentSongIds} (oldest
+     * first): nearest to the mean of their unit vectors, excluding the songs themselves. Empty when the
+     * model knows none of them.
+     */
+    Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k);
+
+    /** Songs in the vocabulary. */
+    int vocabularySize();
+
+    /** Playlist events trained so far. */
+    long events();
+}

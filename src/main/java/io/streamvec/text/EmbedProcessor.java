@@ -1,0 +1,116 @@
+package io.streamvec.text;
+
+import io.streamvec.avro.PendingEmbedding;
+import io.streamvec.avro.TextEmbedding;
+import io.streamvec.avro.TextEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Micro-batches text events for the embedding model. Each event is tokenized on arrival and waits in
+ * the changelogged store {@value #STORE}, keyed by its source offset, until the buffer holds
+ * {@code batchSize} texts or the linger punctuator fires (every {@code linger} of wall-clock time);
+ * then the whole buffer is embedded as one batch, forwarded, and removed from the store. Under
+ * exactly-once the buffer, the outputs and the input offsets commit together, so a crash or stop before
+ * a flush loses nothing and embeds nothing twice: the restored buffer is flushed after restart.
+ */
+public final class EmbedProcessor extends ContextualProcessor<String, TextEvent, String, TextEmbedding> {
+
+    public static final String STORE = "embedding-buffer";
+
+    private final Supplier<? extends TextEmbedder> shared;
+    private final int batchSize;
+    private final Duration linger;
+    private final LongSupplier clock;
+    private TextEmbedder embedder;
+    private KeyValueStore<String, PendingEmbedding> buffer;
+    private int buffered;
+
+    public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger, LongSupplier clock) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("embedding batch size must be >= 1, got " + batchSize);
+        }
+        this.shared = embedder;
+        this.batchSize = batchSize;
+        this.linger = linger;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, TextEmbedding> context) {
+        super.init(context);
+        embedder = shared.get();
+        buffer = context.getStateStore(STORE);
+        buffered = (int) buffer.approximateNumEntries(); // exact for the in-memory store; restored after a restart
+        context.schedule(linger, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+    }
+
+    @Override
+    public void process(Record<String, TextEvent> record) {
+        TextEvent event = record.value();
+        Tokens tokens = embedder.tokenizer().tokenize(event.getText());
+        List<Integer> ids = new ArrayList<>(tokens.size());
+        for (long id : tokens.ids()) {
+            ids.add((int) id);
+        }
+        buffer.put(bufferKey(record), new PendingEmbedding(event.getId(), ids, tokens.truncated(),
+                event.getTimestampMs()));
+        if (++buffered >= batchSize) {
+            flush();
+        }
+    }
+
+    /** The source offset, zero-padded so that the store iterates in arrival order. */
+    private String bufferKey(Record<String, TextEvent> record) {
+        return context().recordMetadata()
+                .map(m -> String.format("%019d", m.offset()))
+                .orElseGet(() -> String.format("t%018d-%s", record.timestamp(), record.key()));
+    }
+
+    /** Embeds everything buffered as one batch and forwards the results in arrival order. */
+    void flush() {
+        List<KeyValue<String, PendingEmbedding>> pending = new ArrayList<>(buffered);
+        try (KeyValueIterator<String, PendingEmbedding> all = buffer.all()) {
+            all.forEachRemaining(pending::add);
+        }
+        buffered = 0;
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<long[]> batch = new ArrayList<>(pending.size());
+        for (KeyValue<String, PendingEmbedding> entry : pending) {
+            batch.add(entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray());
+        }
+        float[][] vectors = embedder.embed(batch);
+        long now = clock.getAsLong();
+        for (int i = 0; i < pending.size(); i++) {
+            PendingEmbedding text = pending.get(i).value;
+            List<Float> vector = new ArrayList<>(vectors[i].length);
+            for (float v : vectors[i]) {
+                vector.add(v);
+            }
+            TextEmbedding embedding = TextEmbedding.newBuilder()
+                    .setSourceId(text.getSourceId())
+                    .setModel(embedder.modelName())
+                    .setDimension(vectors[i].length)
+                    .setVector(vector)
+                    .setTokenCount(text.getTokenIds().size())
+                    .setTruncated(text.getTruncated())
+                    .setEventTimestampMs(text.getEventTimestampMs())
+                    .setProcessingTimestampMs(now)
+                    .build();
+            context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
+            buffer.delete(pending.get(i).key);
+        }
+    }
+}

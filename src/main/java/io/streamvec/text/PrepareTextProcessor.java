@@ -1,0 +1,45 @@
+package io.streamvec.text;
+
+import io.streamvec.InvalidEventException;
+import io.streamvec.avro.TextEvent;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Validates a text event and fills in what the rest of the text path relies on: its source id (the
+ * event's id, else the record key, else {@code topic-partition-offset}) and its event time (the event's,
+ * else the record's). Forwards the completed event keyed by source id. Invalid events (null value,
+ * empty or whitespace-only text) throw {@link InvalidEventException}, which dead-letters them once,
+ * before the path branches.
+ */
+public final class PrepareTextProcessor extends ContextualProcessor<String, TextEvent, String, TextEvent> {
+
+    @Override
+    public void process(Record<String, TextEvent> record) {
+        TextEvent event = record.value();
+        if (event == null) {
+            throw new InvalidEventException("null value: a text event needs text");
+        }
+        if (event.getText().isBlank()) {
+            throw new InvalidEventException("text is empty or whitespace only");
+        }
+        String sourceId = sourceId(event, record.key(), context().recordMetadata().orElse(null));
+        long eventTime = event.getTimestampMs() != null ? event.getTimestampMs() : record.timestamp();
+        TextEvent prepared = TextEvent.newBuilder(event).setId(sourceId).setTimestampMs(eventTime).build();
+        context().forward(record.withKey(sourceId).withValue(prepared).withTimestamp(eventTime));
+    }
+
+    static String sourceId(TextEvent event, String key, RecordMetadata metadata) {
+        if (event.getId() != null && !event.getId().isBlank()) {
+            return event.getId();
+        }
+        if (key != null && !key.isBlank()) {
+            return key;
+        }
+        if (metadata == null) {
+            throw new InvalidEventException("text event has no id, no key and no source offset");
+        }
+        return metadata.topic() + "-" + metadata.partition() + "-" + metadata.offset();
+    }
+}
