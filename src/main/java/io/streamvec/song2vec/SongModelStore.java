@@ -101,6 +101,21 @@ public final class SongModelStore implements StateStore, SongModelView {
     }
 
     @Override
+    public List<String> songIds(int[] rowsOfModel) {
+        SgnsModel m = model;
+        List<String> ids = new java.util.ArrayList<>(rowsOfModel.length);
+        if (m != null) {
+            for (int row : rowsOfModel) {
+                String id = row >= 0 && row < m.vocab.size() ? m.vocab.id(row) : null;
+                if (id != null) {
+                    ids.add(id);
+                }
+            }
+        }
+        return ids;
+    }
+
+    @Override
     public int vocabularySize() {
         NeighborIndex current = index;
         return current == null ? 0 : current.size();

@@ -19,6 +19,9 @@ public interface SongModelView {
      */
     Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k);
 
+    /** The song ids of model rows (as kept in playlist contexts), skipping rows the model no longer has. */
+    List<String> songIds(int[] rows);
+
     /** Songs in the vocabulary. */
     int vocabularySize();
 

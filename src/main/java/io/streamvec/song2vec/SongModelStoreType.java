@@ -1,0 +1,74 @@
+package io.streamvec.song2vec;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.apache.kafka.streams.state.internals.StateStoreProvider;
+
+/**
+ * Interactive queries on the song model: {@code streams.store(StoreQueryParameters.fromNameAndType(
+ * Song2vecProcessor.MODEL_STORE, new SongModelStoreType()))} returns a view over every local task's model.
+ */
+public final class SongModelStoreType implements QueryableStoreType<SongModelView> {
+
+    @Override
+    public boolean accepts(StateStore stateStore) {
+        return stateStore instanceof SongModelStore;
+    }
+
+    @Override
+    public SongModelView create(StateStoreProvider provider, String storeName) {
+        return new Composite(() -> provider.stores(storeName, this));
+    }
+
+    /** Answers from the local model that knows the song (the largest first); all local events added up. */
+    private record Composite(java.util.function.Supplier<List<SongModelView>> stores) implements SongModelView {
+
+        private List<SongModelView> ordered() {
+            List<SongModelView> all = new ArrayList<>(stores.get());
+            all.sort(Comparator.comparingInt(SongModelView::vocabularySize).reversed());
+            return all;
+        }
+
+        @Override
+        public Optional<List<Neighbor>> similar(String songId, int k) {
+            for (SongModelView store : ordered()) {
+                Optional<List<Neighbor>> answer = store.similar(songId, k);
+                if (answer.isPresent()) {
+                    return answer;
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k) {
+            for (SongModelView store : ordered()) {
+                Optional<List<Neighbor>> answer = store.continuation(recentSongIds, k);
+                if (answer.isPresent()) {
+                    return answer;
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public List<String> songIds(int[] rows) {
+            List<SongModelView> all = ordered();
+            return all.isEmpty() ? List.of() : all.get(0).songIds(rows);
+        }
+
+        @Override
+        public int vocabularySize() {
+            return ordered().stream().mapToInt(SongModelView::vocabularySize).max().orElse(0);
+        }
+
+        @Override
+        public long events() {
+            return stores.get().stream().mapToLong(SongModelView::events).sum();
+        }
+    }
+}
