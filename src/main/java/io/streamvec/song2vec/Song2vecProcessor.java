@@ -169,6 +169,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
 
     private void recommend(String playlistId, List<String> songIds, PlaylistContext ctx, long timestamp) {
         long now = System.currentTimeMillis();
+        modelStore.refreshIndex(now, settings.indexRefreshMs());
         int k = settings.recommendK();
         int emitted = 0;
         for (int i = songIds.size() - 1; i >= 0 && emitted < settings.recommendSongsPerEvent(); i--) {

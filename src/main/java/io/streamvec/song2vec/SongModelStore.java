@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.IntConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -98,6 +97,20 @@ public final class SongModelStore implements StateStore, SongModelView {
     public Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k) {
         NeighborIndex current = index;
         return current == null ? Optional.empty() : current.continuation(recentSongIds, k);
+    }
+
+    @Override
+    public void forEachVector(java.util.function.BiConsumer<String, float[]> visitor) {
+        SgnsModel m = model;
+        if (m == null) {
+            return;
+        }
+        for (int row = 0; row < m.vocab.size(); row++) {
+            String id = m.vocab.id(row);
+            if (id != null && m.vocab.count(row) >= config.minCount) {
+                visitor.accept(id, m.vector(row));
+            }
+        }
     }
 
     @Override
@@ -194,16 +207,6 @@ public final class SongModelStore implements StateStore, SongModelView {
         }
         restored.rebuildSampler();
         return restored;
-    }
-
-    /** Visits the rows in use (for exports). */
-    public void forEachRow(IntConsumer visitor) {
-        SgnsModel m = model();
-        for (int r = 0; r < m.vocab.size(); r++) {
-            if (m.vocab.id(r) != null) {
-                visitor.accept(r);
-            }
-        }
     }
 
     @Override

@@ -56,6 +56,14 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         }
 
         @Override
+        public void forEachVector(java.util.function.BiConsumer<String, float[]> visitor) {
+            List<SongModelView> all = ordered();
+            if (!all.isEmpty()) {
+                all.get(0).forEachVector(visitor);
+            }
+        }
+
+        @Override
         public List<String> songIds(int[] rows) {
             List<SongModelView> all = ordered();
             return all.isEmpty() ? List.of() : all.get(0).songIds(rows);

@@ -22,6 +22,12 @@ public interface SongModelView {
     /** The song ids of model rows (as kept in playlist contexts), skipping rows the model no longer has. */
     List<String> songIds(int[] rows);
 
+    /**
+     * Visits every song's input vector (a copy), for exports; songs seen fewer than min-count times are
+     * skipped. Reads the live model, so call it when training is idle for a consistent snapshot.
+     */
+    void forEachVector(java.util.function.BiConsumer<String, float[]> visitor);
+
     /** Songs in the vocabulary. */
     int vocabularySize();
 

@@ -59,10 +59,13 @@ class StreamvecTopologyTest {
         tokenizer.close();
     }
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
+
     @BeforeEach
     void start() {
-        Properties properties = new StreamvecConfig(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"))
-                .streamsProperties();
+        Properties properties = new StreamvecConfig(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
+                StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())).streamsProperties();
         embedder = new HashingTestEmbedder(tokenizer);
         driver = new TopologyTestDriver(StreamvecTopology.build(new StreamvecTopology.Parts(registry, () -> tokenizer,
                 () -> embedder, 4, Duration.ofMillis(100), Song2vecSettings.defaults())), properties);
