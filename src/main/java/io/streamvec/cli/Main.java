@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Turns live event streams into vectors and recommendations (Kafka Streams).",
         subcommands = {
             DemoCommand.class,
+            TrainCommand.class,
+            BenchCommand.class,
             RunCommand.class,
             TokenizeCommand.class,
             TopologyCommand.class,

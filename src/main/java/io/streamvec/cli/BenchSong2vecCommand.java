@@ -1,0 +1,152 @@
+package io.streamvec.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamvec.StreamvecConfig;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.song2vec.HitRate;
+import io.streamvec.song2vec.YesDataset;
+import java.io.BufferedWriter;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * gensim (the anchor) and streamvec on the same playlists in one run: songs/s of each and the ratio at
+ * the book's parameters (like for like: CBOW, dim 32, window 20, negative 50, one pass), and next-song
+ * HR@10 on held-out playlists for the book's call, gensim with negative 5, and streamvec's defaults.
+ */
+@Command(name = "song2vec", mixinStandardHelpOptions = true,
+        description = "Benchmark streamvec's song2vec against gensim on the same playlist file (speed and HR@10).")
+final class BenchSong2vecCommand implements Callable<Integer> {
+
+    private static final String BOOK = "\"vector_size\": 32, \"window\": 20, \"negative\": 50, \"min_count\": 1";
+
+    @Option(names = "--playlists", required = true, paramLabel = "FILE", description = "Playlists (train.txt format).")
+    Path playlistsFile;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "Python with gensim 4.x.")
+    String python;
+
+    @Option(names = "--workers", defaultValue = "2", description = "gensim worker threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--split-seed", defaultValue = "42", description = "Seed of the 90/10 held-out split.")
+    long splitSeed;
+
+    @Option(names = "--skip-gensim", description = "Only run streamvec.")
+    boolean skipGensim;
+
+    @Spec
+    CommandSpec spec;
+
+    private record Row(String system, String params, double songsPerSecond, double hitRate) {}
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        HitRate.Split split = HitRate.split(YesDataset.readPlaylists(playlistsFile), splitSeed);
+        out.printf(Locale.ROOT, "%d training playlists (%d songs), %d held-out playlists (seed %d)%n",
+                split.train().size(), split.trainSongs(), split.heldOut().size(), splitSeed);
+        out.flush();
+        List<Row> rows = new ArrayList<>();
+        double gensimBook = 0;
+        if (!skipGensim) {
+            String w = ", \"workers\": " + workers;
+            rows.add(gensim(split, "book call, 1 epoch", "{" + BOOK + w + ", \"epochs\": 1}"));
+            rows.add(gensim(split, "book call, 5 epochs", "{" + BOOK + w + "}"));
+            rows.add(gensim(split, "negative 5, 1 epoch",
+                    "{\"vector_size\": 32, \"window\": 20, \"negative\": 5, \"min_count\": 1" + w + ", \"epochs\": 1}"));
+            gensimBook = Math.max(rows.get(0).songsPerSecond(), rows.get(1).songsPerSecond());
+            rows.forEach(row -> print(out, row));
+        }
+        Map<String, Object> book = new LinkedHashMap<>();
+        book.put(StreamvecConfig.SONG2VEC_MODE, "cbow");
+        book.put(StreamvecConfig.SONG2VEC_WINDOW, 20);
+        book.put(StreamvecConfig.SONG2VEC_NEGATIVE, 50);
+        book.put(StreamvecConfig.SONG2VEC_ALPHA, 0.025);
+        Row streamvecBook = streamvec(split, "book parameters (cbow w20 n50 alpha 0.025), 1 pass", book);
+        Row streamvecDefault = streamvec(split, "defaults (cbow w10 n5 alpha 0.005), 1 pass", Map.of());
+        rows.add(streamvecBook);
+        rows.add(streamvecDefault);
+        print(out, streamvecBook);
+        print(out, streamvecDefault);
+
+        out.println();
+        out.printf(Locale.ROOT, "%-10s %-55s %14s %8s%n", "system", "parameters", "songs/s", "HR@10");
+        for (Row row : rows) {
+            out.printf(Locale.ROOT, "%-10s %-55s %14.0f %8.4f%n", row.system(), row.params(), row.songsPerSecond(),
+                    row.hitRate());
+        }
+        if (gensimBook > 0) {
+            out.printf(Locale.ROOT, "%nspeed at the book's parameters: streamvec %.0f songs/s (end to end through Kafka)"
+                    + " vs gensim %.0f songs/s (best of 1 and 5 epochs): %.2fx%n", streamvecBook.songsPerSecond(),
+                    gensimBook, streamvecBook.songsPerSecond() / gensimBook);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void print(PrintWriter out, Row row) {
+        out.printf(Locale.ROOT, "  %-9s %-55s %10.0f songs/s  HR@10 %.4f%n", row.system(), row.params(),
+                row.songsPerSecond(), row.hitRate());
+        out.flush();
+    }
+
+    private Row streamvec(HitRate.Split split, String label, Map<String, Object> overrides) throws Exception {
+        List<PlaylistEvent> events = SongTraining.events(split.train(), false, 1);
+        Map<String, Object> settings = new LinkedHashMap<>(overrides);
+        settings.put(StreamvecConfig.RECOMMEND_ENABLED, false);
+        TrainCommand.Result result = TrainCommand.run(events, List.of(), settings, Duration.ofMinutes(20), false);
+        if (!result.complete()) {
+            throw new IllegalStateException("streamvec did not finish training (" + label + ")");
+        }
+        return new Row("streamvec", label, split.trainSongs() / result.seconds(),
+                HitRate.of(result.vectors(), split.heldOut(), 10));
+    }
+
+    private Row gensim(HitRate.Split split, String label, String params) throws Exception {
+        Path dir = Files.createTempDirectory("streamvec-bench-gensim");
+        try {
+            Path train = dir.resolve("train.txt");
+            Path vectors = dir.resolve("vectors.txt");
+            Path script = dir.resolve("gensim_word2vec.py");
+            try (BufferedWriter writer = Files.newBufferedWriter(train, StandardCharsets.UTF_8)) {
+                for (List<String> playlist : split.train()) {
+                    writer.write(String.join(" ", playlist));
+                    writer.newLine();
+                }
+            }
+            try (InputStream in = BenchSong2vecCommand.class.getResourceAsStream("/bench/gensim_word2vec.py")) {
+                Files.copy(in, script);
+            }
+            Process process = new ProcessBuilder(python, script.toString(), train.toString(), vectors.toString(), params)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("gensim failed (is python3-gensim installed for " + python + "?): "
+                        + output);
+            }
+            JsonNode json = new ObjectMapper().readTree(output.substring(output.lastIndexOf('{')));
+            double songsPerSecond = json.get("songs").asDouble() * json.get("epochs").asInt() / json.get("seconds").asDouble();
+            return new Row("gensim", label, songsPerSecond, HitRate.of(HitRate.readWord2vec(vectors), split.heldOut(), 10));
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

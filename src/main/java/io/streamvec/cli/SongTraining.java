@@ -1,0 +1,145 @@
+package io.streamvec.cli;
+
+import io.streamvec.StreamvecApp;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.avro.Song;
+import io.streamvec.kafka.Topics;
+import io.streamvec.serde.AvroSerde;
+import io.streamvec.song2vec.Song2vecProcessor;
+import io.streamvec.song2vec.SongModelStoreType;
+import io.streamvec.song2vec.SongModelView;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/** Streams playlists through a running streamvec and reads the trained model back: shared by train, bench and demo. */
+final class SongTraining {
+
+    private SongTraining() {}
+
+    /** Playlist events for the playlists: one per playlist, or one per song (the last marked complete). */
+    static List<PlaylistEvent> events(List<List<String>> playlists, boolean perSong, int passes) {
+        List<PlaylistEvent> events = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (int pass = 0; pass < passes; pass++) {
+            for (int p = 0; p < playlists.size(); p++) {
+                String id = passes == 1 ? "p" + p : "p" + p + "-" + pass;
+                List<String> songs = playlists.get(p);
+                if (!perSong) {
+                    events.add(new PlaylistEvent(id, songs, now, true));
+                } else {
+                    for (int i = 0; i < songs.size(); i++) {
+                        events.add(new PlaylistEvent(id, List.of(songs.get(i)), now, i == songs.size() - 1));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    static void produceSongs(String bootstrap, AvroSerde<Song> serde, List<Song> songs) {
+        try (KafkaProducer<String, Song> producer = producer(bootstrap, serde)) {
+            for (Song song : songs) {
+                producer.send(new ProducerRecord<>(Topics.SONGS, song.getId(), song));
+            }
+        }
+    }
+
+    static void produceEvents(String bootstrap, AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
+        try (KafkaProducer<String, PlaylistEvent> producer = producer(bootstrap, serde)) {
+            for (PlaylistEvent event : events) {
+                producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, event.getPlaylistId(), event));
+            }
+        }
+    }
+
+    private static <V extends org.apache.avro.specific.SpecificRecord> KafkaProducer<String, V> producer(
+            String bootstrap, AvroSerde<V> serde) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+        return new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
+    }
+
+    /** The local song model, through interactive queries (waits while the store is migrating). */
+    static SongModelView model(StreamvecApp app, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return app.streams().store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
+                        new SongModelStoreType()));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    /** Waits until the model has trained {@code events} events, reporting progress; false on timeout. */
+    static boolean awaitEvents(StreamvecApp app, long events, Duration timeout, LongConsumer progress)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long trained;
+            try {
+                trained = model(app, timeout).events();
+            } catch (InvalidStateStoreException e) {
+                trained = 0;
+            }
+            progress.accept(trained);
+            if (trained >= events) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    /** All song vectors, sorted by song id. */
+    static Map<String, float[]> vectors(SongModelView model) {
+        Map<String, float[]> vectors = new TreeMap<>();
+        model.forEachVector(vectors::put);
+        return vectors;
+    }
+
+    /** Writes vectors in word2vec text format: "N DIM", then "id v1 ... vDIM" per line (gensim-readable). */
+    static void writeWord2vec(Map<String, float[]> vectors, Path file) throws IOException {
+        int dim = vectors.isEmpty() ? 0 : vectors.values().iterator().next().length;
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write(vectors.size() + " " + dim + "\n");
+            StringBuilder line = new StringBuilder();
+            for (Map.Entry<String, float[]> entry : vectors.entrySet()) {
+                line.setLength(0);
+                line.append(entry.getKey());
+                for (float v : entry.getValue()) {
+                    line.append(' ').append(String.format(Locale.ROOT, "%.6g", v));
+                }
+                out.write(line.append('\n').toString());
+            }
+        }
+    }
+}

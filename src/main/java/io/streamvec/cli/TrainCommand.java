@@ -1,0 +1,148 @@
+package io.streamvec.cli;
+
+import io.streamvec.StreamvecApp;
+import io.streamvec.StreamvecConfig;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.avro.Song;
+import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.serde.AvroSerde;
+import io.streamvec.song2vec.YesDataset;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * Trains song vectors by streaming a yes_complete playlist file through the real topology on the
+ * embedded broker, then exports them in word2vec text format.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Stream a playlist file (yes_complete format) through streamvec on the embedded broker "
+                + "and export the song vectors (word2vec text format).")
+final class TrainCommand implements Callable<Integer> {
+
+    enum Granularity { playlist, song }
+
+    @Option(names = "--playlists", required = true, paramLabel = "FILE", description = "Playlists (train.txt format).")
+    Path playlistsFile;
+
+    @Option(names = "--songs", paramLabel = "FILE", description = "Song titles and artists (song_hash.txt format).")
+    Path songsFile;
+
+    @Option(names = "--granularity", defaultValue = "playlist",
+            description = "One event per playlist, or one per song (default: ${DEFAULT-VALUE}).")
+    Granularity granularity;
+
+    @Option(names = "--passes", defaultValue = "1", description = "Passes over the file (default: ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--export-vectors", required = true, paramLabel = "OUT", description = "word2vec text file to write.")
+    Path exportFile;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties with song2vec.* overrides (e.g. song2vec.mode=skipgram).")
+    Path configFile;
+
+    @Option(names = "--recommendations", description = "Also emit recommendations while training (off: bulk load).")
+    boolean recommendations;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up after (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (passes < 1) {
+            throw new IllegalArgumentException("--passes must be at least 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<List<String>> playlists = YesDataset.readPlaylists(playlistsFile);
+        List<Song> songs = songsFile == null ? List.of() : YesDataset.readSongs(songsFile);
+        List<PlaylistEvent> events = SongTraining.events(playlists, granularity == Granularity.song, passes);
+        long songsTotal = events.stream().mapToLong(e -> e.getSongIds().size()).sum();
+        out.printf("%d playlists, %d events, %d songs%n", playlists.size() * passes, events.size(), songsTotal);
+        out.flush();
+
+        Result result = run(events, songs, settings(), timeout, true);
+        if (!result.complete()) {
+            spec.commandLine().getErr().printf("timed out after %s with %d of %d events trained%n", timeout,
+                    result.trainedEvents(), events.size());
+            return 1;
+        }
+        SongTraining.writeWord2vec(result.vectors(), exportFile);
+        out.printf("trained %d songs in %.2f s: %.0f songs/s (%s, %d vectors of dim %d written to %s)%n", songsTotal,
+                result.seconds(), songsTotal / result.seconds(), granularity, result.vectors().size(),
+                result.vectors().isEmpty() ? 0 : result.vectors().values().iterator().next().length, exportFile);
+        return 0;
+    }
+
+    private Map<String, Object> settings() throws java.io.IOException {
+        Map<String, Object> settings = new HashMap<>();
+        if (configFile != null) {
+            java.util.Properties file = new java.util.Properties();
+            try (var reader = Files.newBufferedReader(configFile)) {
+                file.load(reader);
+            }
+            file.forEach((k, v) -> settings.put(k.toString(), v));
+        }
+        settings.putIfAbsent(StreamvecConfig.RECOMMEND_ENABLED, recommendations);
+        return settings;
+    }
+
+    record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors) {}
+
+    /** Runs the topology on a fresh embedded broker, streams the events, waits, and reads the vectors back. */
+    static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
+                      boolean progressBar) throws Exception {
+        Path stateDir = Files.createTempDirectory("streamvec-train-state");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Map<String, Object> properties = new HashMap<>(overrides);
+            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            properties.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-train");
+            properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            properties.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
+            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
+                app.awaitRunning(Duration.ofMinutes(2));
+                if (!songs.isEmpty()) {
+                    SongTraining.produceSongs(kafka.bootstrapServers(), new AvroSerde<>(Song.class, app.registry()), songs);
+                }
+                long started = System.nanoTime();
+                Thread producer = new Thread(() -> SongTraining.produceEvents(kafka.bootstrapServers(),
+                        new AvroSerde<>(PlaylistEvent.class, app.registry()), events), "streamvec-train-producer");
+                producer.start();
+                boolean complete;
+                if (progressBar) {
+                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(events.size())
+                            .setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1).setUpdateIntervalMillis(200)
+                            .continuousUpdate().build()) {
+                        complete = SongTraining.awaitEvents(app, events.size(), timeout, bar::stepTo);
+                    }
+                } else {
+                    complete = SongTraining.awaitEvents(app, events.size(), timeout, trained -> { });
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                producer.join();
+                var model = SongTraining.model(app, Duration.ofSeconds(30));
+                return new Result(complete, model.events(), seconds, SongTraining.vectors(model));
+            }
+        } finally {
+            try (var paths = Files.walk(stateDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
