@@ -11,6 +11,8 @@ import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The song model of one task. The working copy is the dense in-memory {@link SgnsModel}; the durable
@@ -20,7 +22,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * committed input offsets always agree; after a restart or a task migration the working copy is rebuilt
  * from the restored store ({@link #model()}).
  */
-public final class SongModelStore implements StateStore, SongModelView {
+public final class SongModelStore implements StateStore, SongModelView, CachedStateStore<Integer, byte[]> {
 
     private static final int META_ROW = -1;
 
@@ -48,6 +50,8 @@ public final class SongModelStore implements StateStore, SongModelView {
     @Override
     public void init(StateStoreContext context, StateStore root) {
         rows.init(context, root);
+        model = null; // (re)built from the durable rows after restoration, also when a task is revived
+        index = null;
         open = true;
     }
 
@@ -134,6 +138,11 @@ public final class SongModelStore implements StateStore, SongModelView {
         return current == null ? 0 : current.size();
     }
 
+    /** Entries in the durable store (rows plus the meta entry): for tests and metrics. */
+    long durableEntries() {
+        return rows.approximateNumEntries();
+    }
+
     /** Writes every row changed since the last commit, and the meta entry, to the durable store. */
     void persistChanges() {
         if (model == null) {
@@ -209,6 +218,26 @@ public final class SongModelStore implements StateStore, SongModelView {
         return restored;
     }
 
+    /**
+     * Kafka Streams flushes caches before it commits a task (and, under exactly-once, before the
+     * transaction commits), whereas {@link #commit} runs after: the changed rows are written here so that
+     * they belong to the same transaction as the input offsets and outputs they result from.
+     */
+    @Override
+    public void flushCache() {
+        persistChanges();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Integer, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    @Override
+    public void clearCache() {
+        // nothing cached beyond the working copy, which is rebuilt on the task's next init
+    }
+
     @Override
     public void flush() {
         persistChanges();
@@ -217,7 +246,6 @@ public final class SongModelStore implements StateStore, SongModelView {
 
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
-        persistChanges();
         rows.commit(changelogOffsets);
     }
 

@@ -93,6 +93,8 @@ class Song2vecTopologyTest {
                 run.playlists().pipeInput("p" + p, event("p" + p, synthetic.next(10, 30), true));
             }
             assertEquals(1500, run.model().events());
+            assertTrue(run.model().durableEntries() > 100, "changed rows reach the durable store at commit: "
+                    + run.model().durableEntries());
 
             int same = 0;
             int total = 0;

@@ -1,0 +1,142 @@
+package io.streamvec.song2vec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.StreamvecApp;
+import io.streamvec.StreamvecConfig;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.Topics;
+import io.streamvec.serde.AvroSerde;
+import io.streamvec.serde.EmbeddedSchemaRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The song model survives a restart: train, stop, restart on an empty state directory (so the model must
+ * come back from its changelog), and every vector is bit-identical; training then continues from it.
+ */
+class Song2vecRestoreIntegrationTest {
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        kafka.close();
+    }
+
+    private static StreamvecConfig config(Path stateDir) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-song2vec-restore-it");
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
+        return new StreamvecConfig(properties);
+    }
+
+    private static SongModelView model(StreamvecApp app) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                return app.streams().store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
+                        new SongModelStoreType()));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void awaitEvents(StreamvecApp app, long events) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (model(app).events() >= events) {
+                    return;
+                }
+            } catch (InvalidStateStoreException retry) {
+                // rebalancing
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the model did not reach " + events + " events");
+    }
+
+    private static void produce(SyntheticPlaylists synthetic, int from, int to) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<String, PlaylistEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new AvroSerde<>(PlaylistEvent.class, EmbeddedSchemaRegistry.bundled()).serializer())) {
+            for (int p = from; p < to; p++) {
+                producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, "p" + p,
+                        new PlaylistEvent("p" + p, synthetic.next(5, 20), 1L, p % 2 == 0)));
+            }
+        }
+    }
+
+    @Test
+    void vectorsAreIdenticalAfterARestoreFromTheChangelog(@TempDir Path firstState, @TempDir Path secondState)
+            throws Exception {
+        SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 40, 5);
+        Map<String, float[]> before = new TreeMap<>();
+        long eventsBefore;
+        try (StreamvecApp app = new StreamvecApp(config(firstState)).start()) {
+            app.awaitRunning(Duration.ofSeconds(60));
+            produce(synthetic, 0, 400);
+            awaitEvents(app, 400);
+            Thread.sleep(300); // an exactly-once commit (100 ms) writes the changed rows to the changelog
+            model(app).forEachVector(before::put);
+            eventsBefore = model(app).events();
+        }
+        assertEquals(400, eventsBefore);
+        assertTrue(before.size() > 100, "songs trained: " + before.size());
+
+        try (StreamvecApp app = new StreamvecApp(config(secondState)).start()) {
+            app.awaitRunning(Duration.ofSeconds(60));
+            awaitEvents(app, 400);
+            Map<String, float[]> after = new TreeMap<>();
+            model(app).forEachVector(after::put);
+            assertEquals(before.keySet(), after.keySet(), "the vocabulary came back");
+            for (String song : before.keySet()) {
+                assertArrayEquals(before.get(song), after.get(song), "vector of " + song);
+            }
+            assertEquals(400, model(app).events());
+
+            produce(synthetic, 400, 450);
+            awaitEvents(app, 450);
+            float[] moved = new float[1];
+            model(app).forEachVector((song, vector) -> {
+                if (!java.util.Arrays.equals(vector, before.get(song))) {
+                    moved[0]++;
+                }
+            });
+            assertTrue(moved[0] > 0, "training continues from the restored vectors");
+            assertTrue(model(app).similar(SyntheticPlaylists.songId(0, 0), 5).isPresent());
+        }
+    }
+}
