@@ -1,5 +1,7 @@
 package io.streamvec;
 
+import io.streamvec.http.SongHttpServer;
+import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.text.BertSentenceEmbedder;
@@ -7,6 +9,7 @@ import io.streamvec.text.TextEmbedder;
 import io.streamvec.text.TextTokenizer;
 import io.streamvec.text.model.EmbeddingModel;
 import io.streamvec.topology.StreamvecTopology;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -35,7 +38,8 @@ public final class StreamvecApp implements AutoCloseable {
     private final Shared<TextTokenizer> tokenizer;
     private final Shared<TextEmbedder> embedder;
     private final Topology topology;
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
+    private volatile SongHttpServer http;
 
     public StreamvecApp(StreamvecConfig config) {
         this.config = config;
@@ -80,7 +84,26 @@ public final class StreamvecApp implements AutoCloseable {
                 properties.get(StreamsConfig.APPLICATION_ID_CONFIG), registry.describe(),
                 config.tokenizerPath().isBlank() ? "bundled" : config.tokenizerPath());
         streams.start();
+        try {
+            http = SongHttpServer.start(config.httpHost(), config.httpPort(), new StreamsSongQueries(() -> streams));
+        } catch (RuntimeException e) {
+            close(); // the caller never gets a started app to close
+            throw e;
+        }
         return this;
+    }
+
+    /** The base URL of the HTTP endpoints (with the port actually bound when http.port is 0); after {@link #start()}. */
+    public URI httpUri() {
+        if (http == null) {
+            throw new IllegalStateException("the HTTP server has not started");
+        }
+        return http.uri();
+    }
+
+    /** The port the HTTP endpoints are bound to; after {@link #start()}. */
+    public int httpPort() {
+        return httpUri().getPort();
     }
 
     /** The shared embedding model (loaded by {@link #start()}). */
@@ -107,6 +130,10 @@ public final class StreamvecApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+            http = null;
+        }
         if (streams != null) {
             // Leave the group on a graceful stop: the remaining or next instance takes over at once
             // instead of waiting for the session timeout.

@@ -59,6 +59,8 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String INDEX_REFRESH_MS = "song2vec.index.refresh.ms";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
@@ -129,7 +131,12 @@ public final class StreamvecConfig extends AbstractConfig {
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
                     "Create the catalog's topics (topology/topics.yaml) that do not exist at start-up.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
-                    "Replication factor of topics streamvec creates; -1 takes the broker's default.");
+                    "Replication factor of topics streamvec creates; -1 takes the broker's default.")
+            .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Address the read-only HTTP endpoints bind to (loopback by default; 0.0.0.0 for every "
+                            + "interface).")
+            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the read-only HTTP endpoints; 0 picks any free port (logged at start-up).");
 
     private final Map<String, Object> streamsOverrides;
 
@@ -249,5 +256,13 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public short topicsReplicationFactor() {
         return getShort(TOPICS_REPLICATION_FACTOR);
+    }
+
+    public String httpHost() {
+        return getString(HTTP_HOST);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
     }
 }

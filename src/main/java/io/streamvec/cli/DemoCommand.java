@@ -54,6 +54,10 @@ final class DemoCommand implements Callable<Integer> {
             description = "How long to wait for the sample's results (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--http-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Port of the HTTP endpoints on 127.0.0.1 (default 0: any free port, printed).")
+    int httpPort;
+
     @Spec
     CommandSpec spec;
 
@@ -80,9 +84,11 @@ final class DemoCommand implements Callable<Integer> {
             properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-demo");
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            properties.put(StreamvecConfig.HTTP_PORT, httpPort);
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
                 app.awaitRunning(timeout);
                 out.printf("streamvec is running on the embedded broker at %s%n", kafka.bootstrapServers());
+                out.printf("HTTP endpoints at %s (songs/{id}/similar, playlists/{id}/next)%n", app.httpUri());
                 produceSample(kafka.bootstrapServers(), new AvroSerde<>(TextEvent.class, app.registry()));
                 boolean complete = printTokens(kafka.bootstrapServers(),
                         new AvroSerde<>(TokenizedText.class, app.registry()), out);

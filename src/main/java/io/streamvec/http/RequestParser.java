@@ -1,0 +1,104 @@
+package io.streamvec.http;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a request line (method, raw path, raw query) into a {@link Route}, or an {@link HttpError}: 404
+ * for an unknown path, 405 for a method other than GET on a known one, 400 for a bad id or k. Pure: no
+ * I/O, no state.
+ */
+public final class RequestParser {
+
+    public static final int DEFAULT_K = 10;
+    public static final int MAX_K = 1000;
+    public static final int MAX_ID_LENGTH = 256;
+    public static final String ALLOW = "GET";
+
+    private RequestParser() {}
+
+    public static Route parse(String method, String rawPath, String rawQuery) {
+        List<String> segments = segments(rawPath == null ? "" : rawPath);
+        Route.Kind kind = match(segments);
+        if (kind == null) {
+            throw HttpError.notFound("no such resource: use GET /songs/{id}/similar or GET /playlists/{id}/next");
+        }
+        if (!"GET".equals(method)) {
+            throw HttpError.methodNotAllowed(method, ALLOW);
+        }
+        String what = kind == Route.Kind.SIMILAR_SONGS ? "song id" : "playlist id";
+        String id = validId(PercentDecoder.decode(segments.get(1), what), what);
+        return new Route(kind, id, k(rawQuery));
+    }
+
+    /** The path's segments between slashes (still percent-encoded); the leading slash yields no segment. */
+    static List<String> segments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        int from = rawPath.startsWith("/") ? 1 : 0;
+        while (true) {
+            int slash = rawPath.indexOf('/', from);
+            if (slash < 0) {
+                out.add(rawPath.substring(from));
+                return out;
+            }
+            out.add(rawPath.substring(from, slash));
+            from = slash + 1;
+        }
+    }
+
+    private static Route.Kind match(List<String> segments) {
+        if (segments.size() != 3) {
+            return null;
+        }
+        if (segments.get(0).equals("songs") && segments.get(2).equals("similar")) {
+            return Route.Kind.SIMILAR_SONGS;
+        }
+        if (segments.get(0).equals("playlists") && segments.get(2).equals("next")) {
+            return Route.Kind.PLAYLIST_NEXT;
+        }
+        return null;
+    }
+
+    /** {@code id} when it is 1 to 256 characters without control characters; else 400. */
+    static String validId(String id, String what) {
+        if (id.isEmpty()) {
+            throw HttpError.badRequest(what + " is empty");
+        }
+        if (id.length() > MAX_ID_LENGTH) {
+            throw HttpError.badRequest(what + " is longer than " + MAX_ID_LENGTH + " characters");
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                throw HttpError.badRequest(what + " contains a control character");
+            }
+        }
+        return id;
+    }
+
+    /** The k query parameter: 10 when absent, else an integer in [1, 1000]; 400 otherwise. */
+    static int k(String rawQuery) {
+        String value = null;
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            for (String pair : rawQuery.split("&", -1)) {
+                int eq = pair.indexOf('=');
+                String name = PercentDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), "query parameter name");
+                if (name.equals("k")) {
+                    if (value != null) {
+                        throw HttpError.badRequest("k is given more than once");
+                    }
+                    value = eq < 0 ? "" : PercentDecoder.decode(pair.substring(eq + 1), "k");
+                }
+            }
+        }
+        if (value == null) {
+            return DEFAULT_K;
+        }
+        // ASCII digits only (parseInt would also take signs and other scripts' digits); 9 keep it in int range.
+        boolean digits = !value.isEmpty() && value.length() <= 9 && value.chars().allMatch(c -> c >= '0' && c <= '9');
+        int k = digits ? Integer.parseInt(value) : -1;
+        if (k < 1 || k > MAX_K) {
+            throw HttpError.badRequest("k must be an integer from 1 to " + MAX_K);
+        }
+        return k;
+    }
+}

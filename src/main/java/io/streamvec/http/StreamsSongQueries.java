@@ -1,0 +1,100 @@
+package io.streamvec.http;
+
+import io.streamvec.avro.Song;
+import io.streamvec.song2vec.PlaylistContext;
+import io.streamvec.song2vec.Song2vecProcessor;
+import io.streamvec.song2vec.SongModelStoreType;
+import io.streamvec.song2vec.SongModelView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.StreamsNotStartedException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
+
+/**
+ * {@link SongQueries} over this instance's state through interactive queries: the song model
+ * ({@value Song2vecProcessor#MODEL_STORE}), the playlist contexts ({@value Song2vecProcessor#PLAYLIST_STORE})
+ * and the global song metadata ({@value Song2vecProcessor#SONG_METADATA_STORE}).
+ *
+ * <p>A playlist's context holds rows of the model of the task that owns the playlist's partition, so its
+ * rows are mapped to song ids by that partition's model, not by whichever local model is largest.
+ */
+public final class StreamsSongQueries implements SongQueries {
+
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    private final Supplier<KafkaStreams> streams;
+
+    /** {@code streams} may supply null before the application starts (answered as not queryable). */
+    public StreamsSongQueries(Supplier<KafkaStreams> streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public Optional<Responses.SimilarSongs> similar(String songId, int k) {
+        KafkaStreams kafkaStreams = running();
+        SongModelView model = kafkaStreams.store(
+                StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE, new SongModelStoreType()));
+        return model.similar(songId, k)
+                .map(neighbors -> new Responses.SimilarSongs(songId, k, withMetadata(kafkaStreams, neighbors)));
+    }
+
+    @Override
+    public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
+        KafkaStreams kafkaStreams = running();
+        Integer partition = partitionOf(kafkaStreams, playlistId);
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> playlistQuery = StoreQueryParameters
+                .fromNameAndType(Song2vecProcessor.PLAYLIST_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore());
+        StoreQueryParameters<SongModelView> modelQuery =
+                StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE, new SongModelStoreType());
+        if (partition != null) {
+            playlistQuery = playlistQuery.withPartition(partition);
+            modelQuery = modelQuery.withPartition(partition);
+        }
+        byte[] stored = kafkaStreams.store(playlistQuery).get(playlistId);
+        if (stored == null) {
+            return Optional.empty();
+        }
+        SongModelView model = kafkaStreams.store(modelQuery);
+        List<String> recent = model.songIds(PlaylistContext.fromBytes(stored).retainedSongs());
+        List<Responses.Recommendation> recommendations = recent.isEmpty() ? List.of()
+                : model.continuation(recent, k).map(neighbors -> withMetadata(kafkaStreams, neighbors)).orElse(List.of());
+        return Optional.of(new Responses.PlaylistNext(playlistId, k, recent, recommendations));
+    }
+
+    private KafkaStreams running() {
+        KafkaStreams kafkaStreams = streams.get();
+        if (kafkaStreams == null) {
+            throw new StreamsNotStartedException("the streams application has not started");
+        }
+        return kafkaStreams;
+    }
+
+    /** The playlist-events partition that owns the playlist, or null when the metadata is not known yet. */
+    private static Integer partitionOf(KafkaStreams kafkaStreams, String playlistId) {
+        KeyQueryMetadata metadata = kafkaStreams.queryMetadataForKey(Song2vecProcessor.PLAYLIST_STORE, playlistId, KEYS);
+        return metadata == null || metadata.partition() < 0 ? null : metadata.partition();
+    }
+
+    private static List<Responses.Recommendation> withMetadata(KafkaStreams kafkaStreams,
+                                                                List<SongModelView.Neighbor> neighbors) {
+        ReadOnlyKeyValueStore<String, ValueAndTimestamp<Song>> songs = kafkaStreams.store(StoreQueryParameters
+                .fromNameAndType(Song2vecProcessor.SONG_METADATA_STORE,
+                        QueryableStoreTypes.<String, Song>timestampedKeyValueStore()));
+        List<Responses.Recommendation> out = new ArrayList<>(neighbors.size());
+        for (SongModelView.Neighbor neighbor : neighbors) {
+            ValueAndTimestamp<Song> entry = songs.get(neighbor.songId());
+            Song song = entry == null ? null : entry.value();
+            out.add(new Responses.Recommendation(neighbor.songId(), neighbor.score(),
+                    song == null ? null : song.getTitle(), song == null ? null : song.getArtist()));
+        }
+        return out;
+    }
+}

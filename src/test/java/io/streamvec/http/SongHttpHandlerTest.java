@@ -1,0 +1,150 @@
+package io.streamvec.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The server and handler over a fake {@link SongQueries}: no broker. */
+class SongHttpHandlerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client = HttpClient.newHttpClient();
+    private SongHttpServer server;
+    private volatile Supplier<RuntimeException> failure = () -> null;
+
+    private final SongQueries fake = new SongQueries() {
+        @Override
+        public Optional<Responses.SimilarSongs> similar(String songId, int k) {
+            fail();
+            return songId.equals("known") ? Optional.of(new Responses.SimilarSongs(songId, k, List.of(
+                    new Responses.Recommendation("s2", 0.5f, "Title", "Artist"),
+                    new Responses.Recommendation("s3", 0.25f, null, null)))) : Optional.empty();
+        }
+
+        @Override
+        public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
+            fail();
+            return playlistId.equals("p1") ? Optional.of(new Responses.PlaylistNext(playlistId, k, List.of("a", "b"),
+                    List.of(new Responses.Recommendation("c", 0.75f, null, null)))) : Optional.empty();
+        }
+
+        private void fail() {
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        server = SongHttpServer.start("127.0.0.1", 0, fake);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private HttpResponse<String> get(String pathAndQuery) throws Exception {
+        return send(HttpRequest.newBuilder(server.uri().resolve(pathAndQuery)).GET());
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(SongHttpHandler.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(null));
+        return response;
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    @Test
+    void boundToAnyFreeLoopbackPort() {
+        assertTrue(server.port() > 0);
+        assertEquals(URI.create("http://127.0.0.1:" + server.port() + "/"), server.uri());
+    }
+
+    @Test
+    void similarSongsAsJson() throws Exception {
+        HttpResponse<String> response = get("/songs/known/similar?k=2");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode body = json(response);
+        assertEquals("known", body.get("songId").asText());
+        assertEquals(2, body.get("k").asInt());
+        assertEquals("s2", body.get("recommendations").get(0).get("songId").asText());
+        assertEquals(0.5, body.get("recommendations").get(0).get("score").asDouble(), 1e-6);
+        assertEquals("Title", body.get("recommendations").get(0).get("title").asText());
+        assertEquals("Artist", body.get("recommendations").get(0).get("artist").asText());
+        assertTrue(body.get("recommendations").get(1).get("title").isNull());
+        assertTrue(body.get("recommendations").get(1).has("artist"));
+    }
+
+    @Test
+    void playlistNextAsJson() throws Exception {
+        HttpResponse<String> response = get("/playlists/p1/next");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode body = json(response);
+        assertEquals("p1", body.get("playlistId").asText());
+        assertEquals(10, body.get("k").asInt());
+        assertEquals("a", body.get("recentSongs").get(0).asText());
+        assertEquals("c", body.get("recommendations").get(0).get("songId").asText());
+    }
+
+    @Test
+    void errorsAreJson() throws Exception {
+        assertEquals(404, get("/songs/unknown/similar").statusCode());
+        assertEquals("unknown song: unknown", json(get("/songs/unknown/similar")).get("error").asText());
+        assertEquals(404, get("/playlists/nope/next").statusCode());
+        assertEquals(404, get("/nothing/here").statusCode());
+        assertEquals(400, get("/songs/known/similar?k=0").statusCode());
+        assertEquals(400, get("/songs/known/similar?k=abc").statusCode());
+        assertEquals(400, get("/songs/a%01b/similar").statusCode());
+        assertTrue(json(get("/songs/known/similar?k=100000")).get("error").asText().contains("1 to 1000"));
+
+        HttpResponse<String> post = send(HttpRequest.newBuilder(server.uri().resolve("/songs/known/similar"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(405, post.statusCode());
+        assertEquals("GET", post.headers().firstValue("Allow").orElse(null));
+        assertTrue(json(post).get("error").asText().contains("POST"));
+    }
+
+    @Test
+    void notQueryableIs503AndFailuresShowNoStackTrace() throws Exception {
+        failure = () -> new InvalidStateStoreException("store song2vec-model is migrating");
+        HttpResponse<String> unavailable = get("/songs/known/similar");
+        assertEquals(503, unavailable.statusCode());
+        assertTrue(json(unavailable).has("error"));
+        assertEquals("1", unavailable.headers().firstValue("Retry-After").orElse(null));
+
+        failure = () -> new IllegalStateException("secret internals");
+        HttpResponse<String> failed = get("/playlists/p1/next");
+        assertEquals(500, failed.statusCode());
+        assertEquals("internal error", json(failed).get("error").asText());
+        assertFalse(failed.body().contains("secret"));
+        assertFalse(failed.body().contains("at io.streamvec"));
+    }
+
+    @Test
+    void nullStreamsIsNotQueryable() {
+        SongHttpHandler.Response response = new SongHttpHandler(new StreamsSongQueries(() -> null))
+                .respond("GET", URI.create("/songs/x/similar"));
+        assertEquals(503, response.status());
+    }
+}
