@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             RunCommand.class,
             TokenizeCommand.class,
+            EmbedCommand.class,
+            BenchCommand.class,
             TopologyCommand.class,
             CommandLine.HelpCommand.class
         })
