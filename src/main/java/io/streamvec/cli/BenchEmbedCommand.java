@@ -152,15 +152,15 @@ final class BenchEmbedCommand implements Callable<Integer> {
                             + "embedding.linger.ms=%d, DJL CPU fp32),%n  first send to last text-embeddings record "
                             + "read (read_committed), after a %d-sentence warm-up%n%n",
                     e2e.guarantee(), e2e.batchSize(), e2e.lingerMs(), warmup.size());
-            out.printf("  %-36s | %12s | %s%n", "", "sent/s", "end to end / this");
-            out.printf("  %s%n", "-".repeat(36 + 3 + 12 + 3 + 17));
+            out.printf("  %-40s | %12s | %s%n", "", "sent/s", "end to end / this");
+            out.printf("  %s%n", "-".repeat(40 + 3 + 12 + 3 + 17));
             if (!Double.isNaN(djlAtE2eBatch)) {
-                out.printf("  %-36s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (table median)",
+                out.printf("  %-40s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (table median)",
                         djlAtE2eBatch, e2e.sentencesPerSecond() / djlAtE2eBatch);
             }
-            out.printf("  %-36s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (just before/after)",
+            out.printf("  %-40s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (just before/after)",
                     bracket, e2e.sentencesPerSecond() / bracket);
-            out.printf("  %-36s | %12.1f |%n", String.format("end to end (%d in %.1f s)", e2e.sentences(),
+            out.printf("  %-40s | %12.1f |%n", String.format("end to end (%d in %.1f s)", e2e.sentences(),
                     e2e.seconds()), e2e.sentencesPerSecond());
         }
         out.flush();
