@@ -8,10 +8,11 @@ import picocli.CommandLine.Command;
         description = "Turns live event streams into vectors and recommendations (Kafka Streams).",
         subcommands = {
             DemoCommand.class,
-            TrainCommand.class,
-            BenchCommand.class,
             RunCommand.class,
             TokenizeCommand.class,
+            EmbedCommand.class,
+            TrainCommand.class,
+            BenchCommand.class,
             TopologyCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -1,0 +1,168 @@
+package io.streamvec.cli;
+
+import ai.djl.engine.Engine;
+import ai.onnxruntime.OrtEnvironment;
+import io.streamvec.bench.EmbedThroughput;
+import io.streamvec.bench.EndToEndThroughput;
+import io.streamvec.bench.SentenceCorpus;
+import io.streamvec.text.BertSentenceEmbedder;
+import io.streamvec.text.BundledModel;
+import io.streamvec.text.OnnxRuntimeEmbedder;
+import io.streamvec.text.TextEmbedder;
+import io.streamvec.text.TextTokenizer;
+import io.streamvec.text.Tokens;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.IntSummaryStatistics;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench embed}: sentence-embedding throughput of streamvec's DJL/PyTorch encoder against the ONNX
+ * Runtime anchor (same ONNX file, tokenization, length-sorted sub-batches and pooling), in one process on
+ * one generated corpus, engines interleaved within each pass; then the end-to-end rate through an
+ * in-process broker and the real topology.
+ */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Sentence-embedding throughput: DJL/PyTorch (streamvec) vs ONNX Runtime (anchor) at several "
+                + "batch sizes, then end to end through an in-process Kafka broker.")
+final class BenchEmbedCommand implements Callable<Integer> {
+
+    static final int SUB_BATCH = BertSentenceEmbedder.SUB_BATCH;
+    static final int E2E_BATCH = 32;
+    static final long E2E_LINGER_MS = 20;
+
+    @Option(names = "--sentences", defaultValue = "2000", description = "Corpus size (default: ${DEFAULT-VALUE}).")
+    int sentences;
+
+    @Option(names = "--passes", defaultValue = "3", description = "Timed passes per engine and batch size; the "
+            + "median is reported (default: ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--batch-sizes", defaultValue = "1,32,128", split = ",", paramLabel = "N[,N...]",
+            description = "Texts per embed call (default: ${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--skip-e2e", description = "Skip the end-to-end run through the embedded broker.")
+    boolean skipE2e;
+
+    @Option(names = "--e2e-timeout", defaultValue = "PT5M", paramLabel = "DURATION",
+            description = "Limit for the end-to-end run (ISO-8601, default ${DEFAULT-VALUE}).")
+    Duration e2eTimeout;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sentences < 1 || passes < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
+            throw new ParameterException(spec.commandLine(), "--sentences, --passes and --batch-sizes must be >= 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int threads = Runtime.getRuntime().availableProcessors();
+        List<String> corpus = SentenceCorpus.generate(sentences);
+
+        IntSummaryStatistics lengths;
+        try (TextTokenizer tokenizer = TextTokenizer.bundled(TextTokenizer.DEFAULT_MAX_LENGTH)) {
+            lengths = tokenizer.tokenizeAll(corpus).stream().mapToInt(Tokens::size).summaryStatistics();
+        }
+
+        double[][] ort = new double[batchSizes.size()][passes];
+        double[][] djl = new double[batchSizes.size()][passes];
+        try (TextEmbedder anchor = new OnnxRuntimeEmbedder(TextTokenizer.DEFAULT_MAX_LENGTH, threads, SUB_BATCH);
+             BertSentenceEmbedder streamvec = BertSentenceEmbedder.bundledOnCpu(TextTokenizer.DEFAULT_MAX_LENGTH)) {
+            String djlVersion = Engine.getEngine("PyTorch").getVersion();
+            String ortVersion = OrtEnvironment.getEnvironment().getVersion();
+            err.printf("bench embed: warming up (%d sentences per engine and batch size)%n", Math.min(256, sentences));
+            err.flush();
+            List<String> warmup = corpus.subList(0, Math.min(256, corpus.size()));
+            for (int batch : batchSizes) {
+                EmbedThroughput.sentencesPerSecond(anchor, warmup, batch);
+                EmbedThroughput.sentencesPerSecond(streamvec, warmup, batch);
+            }
+            for (int pass = 0; pass < passes; pass++) {
+                for (int b = 0; b < batchSizes.size(); b++) {
+                    int batch = batchSizes.get(b);
+                    // Interleave, and alternate which engine goes first, so that drift in the machine's load
+                    // hits both engines alike.
+                    if (pass % 2 == 0) {
+                        ort[b][pass] = EmbedThroughput.sentencesPerSecond(anchor, corpus, batch);
+                        djl[b][pass] = EmbedThroughput.sentencesPerSecond(streamvec, corpus, batch);
+                    } else {
+                        djl[b][pass] = EmbedThroughput.sentencesPerSecond(streamvec, corpus, batch);
+                        ort[b][pass] = EmbedThroughput.sentencesPerSecond(anchor, corpus, batch);
+                    }
+                    err.printf("bench embed: pass %d/%d batch %4d: ORT %7.1f/s  DJL %7.1f/s%n", pass + 1, passes,
+                            batch, ort[b][pass], djl[b][pass]);
+                    err.flush();
+                }
+            }
+            report(out, err, corpus, lengths, ort, djl, ortVersion, djlVersion, threads, streamvec);
+        }
+        return 0;
+    }
+
+    private void report(PrintWriter out, PrintWriter err, List<String> corpus, IntSummaryStatistics lengths,
+                        double[][] ort, double[][] djl, String ortVersion, String djlVersion, int threads,
+                        BertSentenceEmbedder streamvec) throws Exception {
+        out.printf("bench embed: %s, %d generated sentences (tokens per sentence: mean %.1f, min %d, max %d), "
+                        + "%d passes, median reported%n", BundledModel.NAME, sentences,
+                lengths.getAverage(), lengths.getMin(), lengths.getMax(), passes);
+        out.printf("  ORT = ONNX Runtime %s, CPU, intra-op threads %d (anchor)%n", ortVersion, threads);
+        out.printf("  DJL = streamvec's encoder on DJL %s PyTorch %s, CPU fp32%n", Engine.getDjlVersion(), djlVersion);
+        out.printf("  both: tokenization included, flush sorted by length, sub-batches of %d, mean pooling; "
+                + "%d available processors%n", SUB_BATCH, threads);
+        String tunables = System.getenv("GLIBC_TUNABLES");
+        out.printf("  GLIBC_TUNABLES=%s%n%n", tunables == null ? "(unset)" : tunables);
+        out.printf("  %5s | %12s | %12s | %8s | %s%n", "batch", "ORT sent/s", "DJL sent/s", "DJL/ORT",
+                "DJL/ORT per pass");
+        out.printf("  %s%n", "-".repeat(5 + 3 + 12 + 3 + 12 + 3 + 8 + 3 + 16));
+        double djlAtE2eBatch = Double.NaN;
+        for (int b = 0; b < batchSizes.size(); b++) {
+            double ortMedian = EmbedThroughput.median(ort[b]);
+            double djlMedian = EmbedThroughput.median(djl[b]);
+            StringBuilder perPass = new StringBuilder();
+            for (int pass = 0; pass < passes; pass++) {
+                perPass.append(pass == 0 ? "" : " ").append(String.format("%.2f", djl[b][pass] / ort[b][pass]));
+            }
+            out.printf("  %5d | %12.1f | %12.1f | %7.2fx | %s%n", batchSizes.get(b), ortMedian, djlMedian,
+                    djlMedian / ortMedian, perPass);
+            if (batchSizes.get(b) == E2E_BATCH) {
+                djlAtE2eBatch = djlMedian;
+            }
+        }
+        out.flush();
+
+        if (!skipE2e) {
+            err.printf("bench embed: end to end through an in-process broker (%d sentences)%n", sentences);
+            err.flush();
+            // The machine's load drifts: bracket the end-to-end run with bare DJL at the same batch size.
+            double before = EmbedThroughput.sentencesPerSecond(streamvec, corpus, E2E_BATCH);
+            List<String> warmup = SentenceCorpus.generate(Math.min(256, sentences), SentenceCorpus.DEFAULT_SEED + 1);
+            EndToEndThroughput.Result e2e = EndToEndThroughput.run(corpus, warmup, E2E_BATCH, E2E_LINGER_MS, e2eTimeout);
+            double after = EmbedThroughput.sentencesPerSecond(streamvec, corpus, E2E_BATCH);
+            double bracket = (before + after) / 2;
+            out.printf("%nend to end: embedded KRaft broker + streamvec topology (%s, embedding.batch.size=%d, "
+                            + "embedding.linger.ms=%d, DJL CPU fp32),%n  first send to last text-embeddings record "
+                            + "read (read_committed), after a %d-sentence warm-up%n%n",
+                    e2e.guarantee(), e2e.batchSize(), e2e.lingerMs(), warmup.size());
+            out.printf("  %-40s | %12s | %s%n", "", "sent/s", "end to end / this");
+            out.printf("  %s%n", "-".repeat(40 + 3 + 12 + 3 + 17));
+            if (!Double.isNaN(djlAtE2eBatch)) {
+                out.printf("  %-40s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (table median)",
+                        djlAtE2eBatch, e2e.sentencesPerSecond() / djlAtE2eBatch);
+            }
+            out.printf("  %-40s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (just before/after)",
+                    bracket, e2e.sentencesPerSecond() / bracket);
+            out.printf("  %-40s | %12.1f |%n", String.format("end to end (%d in %.1f s)", e2e.sentences(),
+                    e2e.seconds()), e2e.sentencesPerSecond());
+        }
+        out.flush();
+    }
+}

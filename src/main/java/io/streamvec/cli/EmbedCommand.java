@@ -1,0 +1,77 @@
+package io.streamvec.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.streamvec.text.BertSentenceEmbedder;
+import io.streamvec.text.TextTokenizer;
+import io.streamvec.text.model.EmbeddingModel;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Prints the sentence embedding of each text as one JSON object per line. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Embed texts with streamvec's sentence encoder (DJL/PyTorch) and print one JSON object per "
+                + "text and line: {\"text\", \"model\", \"dim\", \"vector\"}.")
+final class EmbedCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "A Hugging Face BERT-family model directory (config.json, model.safetensors, "
+                    + "tokenizer.json); default: the bundled all-MiniLM-L6-v2.")
+    Path model;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+            description = "auto (the GPU when DJL's PyTorch engine sees CUDA, else the CPU), cpu or gpu "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16",
+            description = "auto (fp16 on the GPU, fp32 on the CPU), fp32 or fp16 (default: ${DEFAULT-VALUE}).")
+    String precision;
+
+    @Option(names = "--max-length", defaultValue = "" + TextTokenizer.DEFAULT_MAX_LENGTH,
+            description = "Maximum tokens per text; longer texts are truncated (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Texts to embed.")
+    List<String> texts;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (model != null && !Files.isDirectory(model)) {
+            throw new IllegalArgumentException("--model " + model + " is not a directory (it needs config.json, "
+                    + "model.safetensors and tokenizer.json)");
+        }
+        EmbeddingModel loaded = model == null ? EmbeddingModel.bundled() : EmbeddingModel.fromDirectory(model);
+        PrintWriter out = spec.commandLine().getOut();
+        try (BertSentenceEmbedder embedder = BertSentenceEmbedder.create(loaded, maxLength, device, precision)) {
+            float[][] vectors = embedder.embedTexts(texts);
+            for (int t = 0; t < texts.size(); t++) {
+                ObjectNode line = JSON.createObjectNode();
+                line.put("text", texts.get(t));
+                line.put("model", embedder.modelName());
+                line.put("dim", vectors[t].length);
+                ArrayNode vector = line.putArray("vector");
+                for (float v : vectors[t]) {
+                    vector.add(v);
+                }
+                out.println(JSON.writeValueAsString(line));
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package io.streamvec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BenchEmbedCommandTest {
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aSmallBareRunPrintsOneRowPerBatchSizeWithTheRatio() {
+        Run run = run("bench", "embed", "--sentences", "40", "--passes", "1", "--batch-sizes", "1,16", "--skip-e2e");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("40 generated sentences"), run.out());
+        for (int batch : new int[] {1, 16}) {
+            Pattern row = Pattern.compile("(?m)^\\s+" + batch + " \\|\\s+[0-9.]+ \\|\\s+[0-9.]+ \\|\\s+[0-9.]+x \\| [0-9.]+$");
+            assertTrue(row.matcher(run.out()).find(), run.out());
+        }
+        assertTrue(!run.out().contains("end to end"), run.out());
+    }
+
+    @Test
+    void benchWithoutASubcommandFailsWithUsage() {
+        Run run = run("bench");
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.err().contains("embed"), run.err());
+    }
+}
