@@ -19,8 +19,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Micro-batches text events for the embedding model. Each event is tokenized on arrival and waits in
  * the changelogged store {@value #STORE}, keyed by its source offset, until the buffer holds
- * {@code batchSize} texts or the linger punctuator fires (every {@code linger} of wall-clock time);
- * then the whole buffer is embedded as one batch, forwarded, and removed from the store. Under
+ * {@code batchSize} texts or its oldest text has waited {@code linger} (wall-clock time, checked by a
+ * punctuator four times per linger); then the whole buffer is embedded as one batch, forwarded, and
+ * removed from the store. Under
  * exactly-once the buffer, the outputs and the input offsets commit together, so a crash or stop before
  * a flush loses nothing and embeds nothing twice: the restored buffer is flushed after restart.
  */
@@ -35,6 +36,8 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
     private TextEmbedder embedder;
     private KeyValueStore<String, PendingEmbedding> buffer;
     private int buffered;
+    /** Wall-clock time the oldest buffered text arrived (or was restored); meaningful while buffered > 0. */
+    private long oldestBufferedAt;
 
     public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger, LongSupplier clock) {
         if (batchSize < 1) {
@@ -52,7 +55,13 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         embedder = shared.get();
         buffer = context.getStateStore(STORE);
         buffered = (int) buffer.approximateNumEntries(); // exact for the in-memory store; restored after a restart
-        context.schedule(linger, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+        oldestBufferedAt = clock.getAsLong();
+        Duration check = linger.dividedBy(4).isZero() ? linger : linger.dividedBy(4);
+        context.schedule(check, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (buffered > 0 && clock.getAsLong() - oldestBufferedAt >= linger.toMillis()) {
+                flush();
+            }
+        });
     }
 
     @Override
@@ -65,6 +74,9 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         }
         buffer.put(bufferKey(record), new PendingEmbedding(event.getId(), ids, tokens.truncated(),
                 event.getTimestampMs()));
+        if (buffered == 0) {
+            oldestBufferedAt = clock.getAsLong();
+        }
         if (++buffered >= batchSize) {
             flush();
         }

@@ -27,5 +27,18 @@ class DemoCommandIntegrationTest {
                     "tokens of sample " + id + " printed:\n" + out);
         }
         assertTrue(Pattern.compile("(?m)^\\s+7592\\s+hello$").matcher(out.toString()).find(), out.toString());
+
+        // The song part: songs like one song of each of three genres, which share its planted genre.
+        java.util.regex.Matcher block = Pattern.compile("(?m)^songs like .*\\((\\w+)-0, .*\\):\\n((?:\\s+-?[0-9.]+\\s+\\S+ .*\\n)+)")
+                .matcher(out.toString());
+        int blocks = 0;
+        while (block.find()) {
+            blocks++;
+            String genre = block.group(1);
+            long same = block.group(2).lines().filter(line -> line.trim().split("\\s+")[1].startsWith(genre + "-")).count();
+            assertTrue(same >= 4, "most songs like " + genre + "-0 are " + genre + ":\n" + block.group(2));
+            assertTrue(block.group(2).contains(" Tune #"), "with titles");
+        }
+        assertEquals(3, blocks, out.toString());
     }
 }

@@ -30,6 +30,7 @@ class EmbedProcessorTest {
     private MockProcessorContext<String, TextEmbedding> context;
     private KeyValueStore<String, PendingEmbedding> store;
     private long offset;
+    private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(777L);
 
     @BeforeAll
     static void load() {
@@ -53,7 +54,7 @@ class EmbedProcessorTest {
     }
 
     private EmbedProcessor processor(int batchSize) {
-        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250), () -> 777L);
+        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250), clock::get);
         processor.init(context);
         return processor;
     }
@@ -92,19 +93,24 @@ class EmbedProcessorTest {
     }
 
     @Test
-    void theLingerPunctuatorFlushesAPartialBatch() {
+    void aPartialBatchIsFlushedOnceItsOldestTextHasLingered() {
         EmbedProcessor processor = processor(32);
-        send(processor, "a", "one");
-        send(processor, "b", "two");
         CapturedPunctuator punctuator = context.scheduledPunctuators().get(0);
         assertEquals(PunctuationType.WALL_CLOCK_TIME, punctuator.getType());
-        assertEquals(Duration.ofMillis(250), punctuator.getInterval());
+        assertEquals(Duration.ofMillis(250).dividedBy(4), punctuator.getInterval(), "checked four times per linger");
+        send(processor, "a", "one");
+        clock.addAndGet(200);
+        send(processor, "b", "two");
 
-        punctuator.getPunctuator().punctuate(0L);
-        assertEquals(List.of(2), embedder.batchSizes);
+        punctuator.getPunctuator().punctuate(clock.get());
+        assertTrue(embedder.batchSizes.isEmpty(), "the oldest text has waited 200 of 250 ms");
+        clock.addAndGet(50);
+        punctuator.getPunctuator().punctuate(clock.get());
+        assertEquals(List.of(2), embedder.batchSizes, "both texts go in one batch once the oldest has lingered");
         assertEquals(2, context.forwarded().size());
 
-        punctuator.getPunctuator().punctuate(250L);
+        clock.addAndGet(1000);
+        punctuator.getPunctuator().punctuate(clock.get());
         assertEquals(1, embedder.calls.get(), "an empty buffer calls no model");
     }
 
