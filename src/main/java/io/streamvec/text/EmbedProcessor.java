@@ -6,7 +6,6 @@ import io.streamvec.avro.TextEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -32,21 +31,19 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
     private final Supplier<? extends TextEmbedder> shared;
     private final int batchSize;
     private final Duration linger;
-    private final LongSupplier clock;
     private TextEmbedder embedder;
     private KeyValueStore<String, PendingEmbedding> buffer;
     private int buffered;
     /** Wall-clock time the oldest buffered text arrived (or was restored); meaningful while buffered > 0. */
     private long oldestBufferedAt;
 
-    public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger, LongSupplier clock) {
+    public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("embedding batch size must be >= 1, got " + batchSize);
         }
         this.shared = embedder;
         this.batchSize = batchSize;
         this.linger = linger;
-        this.clock = clock;
     }
 
     @Override
@@ -55,10 +52,10 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         embedder = shared.get();
         buffer = context.getStateStore(STORE);
         buffered = (int) buffer.approximateNumEntries(); // exact for the in-memory store; restored after a restart
-        oldestBufferedAt = clock.getAsLong();
+        oldestBufferedAt = context.currentSystemTimeMs();
         Duration check = linger.dividedBy(4).isZero() ? linger : linger.dividedBy(4);
         context.schedule(check, PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (buffered > 0 && clock.getAsLong() - oldestBufferedAt >= linger.toMillis()) {
+            if (buffered > 0 && now - oldestBufferedAt >= linger.toMillis()) {
                 flush();
             }
         });
@@ -75,7 +72,7 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         buffer.put(bufferKey(record), new PendingEmbedding(event.getId(), ids, tokens.truncated(),
                 event.getTimestampMs()));
         if (buffered == 0) {
-            oldestBufferedAt = clock.getAsLong();
+            oldestBufferedAt = context().currentSystemTimeMs();
         }
         if (++buffered >= batchSize) {
             flush();
@@ -104,7 +101,7 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
             batch.add(entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray());
         }
         float[][] vectors = embedder.embed(batch);
-        long now = clock.getAsLong();
+        long now = context().currentSystemTimeMs();
         for (int i = 0; i < pending.size(); i++) {
             PendingEmbedding text = pending.get(i).value;
             List<Float> vector = new ArrayList<>(vectors[i].length);

@@ -86,7 +86,7 @@ public final class StreamvecTopology {
                 new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENIZE);
 
         topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedder(), parts.embeddingBatchSize(),
-                parts.embeddingLinger(), System::currentTimeMillis), PREPARE_TEXT);
+                parts.embeddingLinger()), PREPARE_TEXT);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
                         Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
                 .withLoggingEnabled(Map.of())

@@ -54,13 +54,15 @@ class EmbedProcessorTest {
     }
 
     private EmbedProcessor processor(int batchSize) {
-        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250), clock::get);
+        context.setCurrentSystemTimeMs(clock.get());
+        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250));
         processor.init(context);
         return processor;
     }
 
     private void send(EmbedProcessor processor, String id, String text) {
         context.setRecordMetadata("text-events", 0, offset++);
+        context.setCurrentSystemTimeMs(clock.get());
         processor.process(new Record<>(id, TextEvent.newBuilder().setId(id).setText(text).setTimestampMs(1000 + offset)
                 .build(), 1000 + offset));
     }
@@ -125,7 +127,8 @@ class EmbedProcessorTest {
         // Same store (as restored from its changelog), new processor instance, as after a restart.
         MockProcessorContext<String, TextEmbedding> fresh = new MockProcessorContext<>();
         fresh.addStateStore(store);
-        EmbedProcessor after = new EmbedProcessor(() -> embedder, 3, Duration.ofMillis(250), () -> 1L);
+        fresh.setCurrentSystemTimeMs(clock.get());
+        EmbedProcessor after = new EmbedProcessor(() -> embedder, 3, Duration.ofMillis(250));
         after.init(fresh);
         fresh.setRecordMetadata("text-events", 0, offset++);
         after.process(new Record<>("c", TextEvent.newBuilder().setId("c").setText("three").setTimestampMs(5L).build(), 5L));
