@@ -1,0 +1,80 @@
+package io.streamvec.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.song2vec.SyntheticPlaylists;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code train} streams a yes_complete file through the real topology and exports word2vec text vectors. */
+class TrainCommandIntegrationTest {
+
+    @Test
+    void trainsAndExportsAWord2vecTextFile(@TempDir Path dir) throws Exception {
+        SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 30, 1);
+        StringBuilder file = new StringBuilder("# external ids\n# counts\n");
+        Set<String> songs = new HashSet<>();
+        for (int p = 0; p < 300; p++) {
+            List<String> playlist = synthetic.next(5, 20);
+            // yes_complete names songs by index: map "genre-n" to a number
+            StringBuilder line = new StringBuilder();
+            for (String song : playlist) {
+                String index = Integer.toString(List.of("jazz", "metal", "folk").indexOf(SyntheticPlaylists.genreOf(song)) * 100
+                        + Integer.parseInt(song.substring(song.indexOf('-') + 1)));
+                songs.add(index);
+                line.append(index).append(' ');
+            }
+            file.append(line).append('\n');
+        }
+        Path playlists = Files.writeString(dir.resolve("train.txt"), file.toString());
+        Path hash = Files.writeString(dir.resolve("song_hash.txt"), "0 \tFirst Song\tAn Artist\n1 \tSecond\tB\n");
+        Path out = dir.resolve("vectors.txt");
+
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(stdout));
+        cli.setErr(new PrintWriter(stderr));
+        int code = cli.execute("train", "--playlists", playlists.toString(), "--songs", hash.toString(),
+                "--granularity", "song", "--export-vectors", out.toString());
+
+        assertEquals(0, code, stderr.toString());
+        assertTrue(stdout.toString().contains("songs/s"), stdout.toString());
+        List<String> lines = Files.readAllLines(out);
+        String[] header = lines.get(0).split(" ");
+        assertEquals(songs.size(), Integer.parseInt(header[0]), "one vector per song");
+        assertEquals(32, Integer.parseInt(header[1]));
+        assertEquals(songs.size() + 1, lines.size());
+        Set<String> exported = new HashSet<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] fields = line.split(" ");
+            assertEquals(33, fields.length, line);
+            exported.add(fields[0]);
+            for (int i = 1; i < fields.length; i++) {
+                Float.parseFloat(fields[i]);
+            }
+        }
+        assertEquals(songs, exported);
+    }
+
+    @Test
+    void aMalformedPlaylistFileIsAClearError(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "ids\ncounts\n1 2 3\n4 five 6\n");
+        StringWriter stderr = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(stderr));
+        int code = cli.execute("train", "--playlists", bad.toString(), "--export-vectors", dir.resolve("v").toString());
+        assertNotEquals(0, code);
+        assertTrue(stderr.toString().contains("line 4") && stderr.toString().contains("'five'"), stderr.toString());
+    }
+}
