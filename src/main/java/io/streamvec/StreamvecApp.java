@@ -80,6 +80,9 @@ public final class StreamvecApp implements AutoCloseable {
             LOG.error("stream thread failed; replacing it", exception);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        LOG.info("song2vec kernels: {}", io.streamvec.song2vec.VecOps.SCALAR
+                ? "scalar (start Java with --add-modules jdk.incubator.vector for the SIMD kernels)"
+                : io.streamvec.song2vec.VecOps.describe());
         LOG.info("starting streamvec (application.id={}, {}, tokenizer {})",
                 properties.get(StreamsConfig.APPLICATION_ID_CONFIG), registry.describe(),
                 config.tokenizerPath().isBlank() ? "bundled" : config.tokenizerPath());
