@@ -116,8 +116,9 @@ final class TrainCommand implements Callable<Integer> {
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             properties.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
             // A bulk load favours throughput over latency: every commit writes the model rows changed since
-            // the last one (with negative sampling, a large part of the vocabulary), so commit once a second.
-            properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+            // the last one (with negative sampling, a large part of the vocabulary), so commit every 5 s
+            // (below the 10 s transaction timeout that exactly-once sets).
+            properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5000);
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
                 app.awaitRunning(Duration.ofMinutes(2));
                 if (!songs.isEmpty()) {
