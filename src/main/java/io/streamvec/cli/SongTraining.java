@@ -5,7 +5,6 @@ import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
-import io.streamvec.song2vec.Song2vecProcessor;
 import io.streamvec.song2vec.SongModelStoreType;
 import io.streamvec.song2vec.SongModelView;
 import java.io.BufferedWriter;
@@ -25,7 +24,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /** Streams playlists through a running streamvec and reads the trained model back: shared by train, bench and demo. */
@@ -81,18 +79,7 @@ final class SongTraining {
 
     /** The local song model, through interactive queries (waits while the store is migrating). */
     static SongModelView model(StreamvecApp app, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return app.streams().store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
-                        new SongModelStoreType()));
-            } catch (InvalidStateStoreException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        return SongModelStoreType.query(app.streams(), timeout);
     }
 
     /** Waits until the model has trained {@code events} events, reporting progress; false on timeout. */

@@ -1,9 +1,13 @@
 package io.streamvec.song2vec;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.internals.StateStoreProvider;
@@ -13,6 +17,22 @@ import org.apache.kafka.streams.state.internals.StateStoreProvider;
  * Song2vecProcessor.MODEL_STORE, new SongModelStoreType()))} returns a view over every local task's model.
  */
 public final class SongModelStoreType implements QueryableStoreType<SongModelView> {
+
+    /** The local song model of {@code streams}, waiting while its store is not queryable (start-up, rebalance). */
+    public static SongModelView query(KafkaStreams streams, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return streams.store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
+                        new SongModelStoreType()));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
 
     @Override
     public boolean accepts(StateStore stateStore) {

@@ -4,29 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class BenchEmbedCommandTest {
 
-    private record Run(int exitCode, String out, String err) {}
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void aSmallBareRunPrintsOneRowPerBatchSizeWithTheRatio() {
-        Run run = run("bench", "embed", "--sentences", "40", "--passes", "1", "--batch-sizes", "1,16", "--skip-e2e");
+        CliRun run = run("bench", "embed", "--sentences", "40", "--passes", "1", "--batch-sizes", "1,16", "--skip-e2e");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("40 generated sentences"), run.out());
         for (int batch : new int[] {1, 16}) {
@@ -38,7 +28,7 @@ class BenchEmbedCommandTest {
 
     @Test
     void benchWithoutASubcommandFailsWithUsage() {
-        Run run = run("bench");
+        CliRun run = run("bench");
         assertNotEquals(0, run.exitCode());
         assertTrue(run.err().contains("embed"), run.err());
     }

@@ -6,31 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class EmbedCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Run(int exitCode, String out, String err) {
-        String[] lines() {
-            return out.strip().split("\\R");
-        }
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static void assertUnitVector(JsonNode line) {
@@ -48,7 +33,7 @@ class EmbedCommandTest {
 
     @Test
     void helloPrintsOneJsonObjectWithAUnitVector() throws Exception {
-        Run run = run("embed", "--device", "cpu", "hello");
+        CliRun run = run("embed", "--device", "cpu", "hello");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(1, run.lines().length, run.out());
         JsonNode line = JSON.readTree(run.lines()[0]);
@@ -59,7 +44,7 @@ class EmbedCommandTest {
 
     @Test
     void twoTextsGiveTwoLinesInOrder() throws Exception {
-        Run run = run("embed", "hello", "Kafka Streams turns \"events\" into vectors");
+        CliRun run = run("embed", "hello", "Kafka Streams turns \"events\" into vectors");
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.lines();
         assertEquals(2, lines.length, run.out());
@@ -74,7 +59,7 @@ class EmbedCommandTest {
 
     @Test
     void aMissingModelDirectoryIsAClearOneLineErrorAndNonZeroExit(@TempDir Path dir) {
-        Run run = run("embed", "--model", dir.resolve("no-such-model").toString(), "hello");
+        CliRun run = run("embed", "--model", dir.resolve("no-such-model").toString(), "hello");
         assertNotEquals(0, run.exitCode());
         assertEquals("", run.out());
         assertEquals(1, run.err().strip().lines().count(), run.err());
@@ -83,7 +68,7 @@ class EmbedCommandTest {
 
     @Test
     void aModelDirectoryWithoutItsFilesIsAClearOneLineError(@TempDir Path dir) {
-        Run run = run("embed", "--model", dir.toString(), "hello");
+        CliRun run = run("embed", "--model", dir.toString(), "hello");
         assertNotEquals(0, run.exitCode());
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().contains("has no config.json"), run.err());

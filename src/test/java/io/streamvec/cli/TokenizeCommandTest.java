@@ -4,32 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class TokenizeCommandTest {
 
-    private record Run(int exitCode, String out, String err) {}
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helloWorldPrintsItsTokensWithIds() {
-        Run run = run("tokenize", "Hello world");
+        CliRun run = run("tokenize", "Hello world");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(Pattern.compile("(?m)^\\s+7592\\s+hello$").matcher(run.out()).find(), run.out());
         assertTrue(Pattern.compile("(?m)^\\s+2088\\s+world$").matcher(run.out()).find(), run.out());
@@ -37,7 +27,7 @@ class TokenizeCommandTest {
 
     @Test
     void oneBlockPerText() {
-        Run run = run("tokenize", "Hello world", "Songs are words");
+        CliRun run = run("tokenize", "Hello world", "Songs are words");
         assertEquals(0, run.exitCode(), run.err());
         String[] blocks = run.out().split("\\R\\R");
         assertEquals(2, blocks.length, run.out());
@@ -46,14 +36,14 @@ class TokenizeCommandTest {
 
     @Test
     void aMissingTokenizerFileIsAClearErrorAndNonZeroExit(@TempDir Path dir) {
-        Run run = run("tokenize", "--tokenizer", dir.resolve("missing.json").toString(), "hi");
+        CliRun run = run("tokenize", "--tokenizer", dir.resolve("missing.json").toString(), "hi");
         assertNotEquals(0, run.exitCode());
         assertTrue(run.err().contains("tokenizer file not found"), run.err());
     }
 
     @Test
     void topologyCommandWritesTheDescription(@TempDir Path dir) throws Exception {
-        Run run = run("topology", "--out", dir.toString());
+        CliRun run = run("topology", "--out", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(Files.readString(Path.of("topology/topology.txt")), Files.readString(dir.resolve("topology.txt")));
     }

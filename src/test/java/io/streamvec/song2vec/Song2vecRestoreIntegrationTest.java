@@ -22,7 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.AfterAll;
@@ -58,18 +57,7 @@ class Song2vecRestoreIntegrationTest {
     }
 
     private static SongModelView model(StreamvecApp app) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                return app.streams().store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
-                        new SongModelStoreType()));
-            } catch (InvalidStateStoreException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
+        return SongModelStoreType.query(app.streams(), Duration.ofSeconds(60));
     }
 
     private static void awaitEvents(StreamvecApp app, long events) throws InterruptedException {
