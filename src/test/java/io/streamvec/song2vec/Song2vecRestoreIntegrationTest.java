@@ -53,6 +53,7 @@ class Song2vecRestoreIntegrationTest {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-song2vec-restore-it");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
+        properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
         return new StreamvecConfig(properties);
     }
 
