@@ -50,6 +50,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String SONG2VEC_CAPACITY = "song2vec.capacity";
     public static final String SONG2VEC_SAMPLER = "song2vec.sampler";
     public static final String SONG2VEC_SEED = "song2vec.seed";
+    public static final String SONG2VEC_THREADS = "song2vec.threads";
     public static final String SONG2VEC_PLAYLIST_IDLE_MS = "song2vec.playlist.idle.ms";
     public static final String SONG2VEC_MAX_SONGS_PER_EVENT = "song2vec.max.songs.per.event";
     public static final String RECOMMEND_ENABLED = "song2vec.recommend.enabled";
@@ -115,6 +116,10 @@ public final class StreamvecConfig extends AbstractConfig {
                     Importance.LOW, "Negative sampler over count^0.75: alias (a vocabulary-sized alias table "
                             + "rebuilt as counts grow) or reservoir (Kaji & Kobayashi's incremental unigram table).")
             .define(SONG2VEC_SEED, Type.LONG, 1L, Importance.LOW, "Seed of every random decision.")
+            .define(SONG2VEC_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+                    "Training threads per task. 1 trains on the stream thread, deterministically; more train "
+                            + "Hogwild style (as gensim's workers do), each playlist on one thread, and wait for "
+                            + "each other at every commit.")
             .define(SONG2VEC_PLAYLIST_IDLE_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
                     "CBOW: a playlist's last songs train once it completes or after this long without events.")
             .define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
@@ -247,7 +252,7 @@ public final class StreamvecConfig extends AbstractConfig {
                 .build();
         return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
                 getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
-                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256);
+                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256, getInt(SONG2VEC_THREADS));
     }
 
     public boolean createTopics() {

@@ -283,4 +283,28 @@ public final class SgnsTrainer {
     }
 
     public SgnsModel model() { return model; }
+
+    private static volatile boolean warm;
+
+    /**
+     * Compiles the hot loop before real events arrive: trains a throwaway model on synthetic playlists for
+     * a few hundred milliseconds, once per JVM, so the first events of a stream do not run in the
+     * interpreter (the Vector API kernels are only fast once C2 has compiled them).
+     */
+    public static void warmUp(SgnsConfig config) {
+        if (warm) {
+            return;
+        }
+        warm = true;
+        SgnsConfig small = config.toBuilder().capacity(4096).sampleWarmupTokens(0).build();
+        SgnsModel scratch = new SgnsModel(small);
+        SgnsTrainer trainer = new SgnsTrainer(scratch, 0);
+        SyntheticPlaylists playlists = new SyntheticPlaylists(8, 100, 1);
+        long deadline = System.nanoTime() + 400_000_000L;
+        for (int p = 0; System.nanoTime() < deadline && p < 20_000; p++) {
+            PlaylistContext ctx = trainer.newContext(p);
+            trainer.trainIds(ctx, playlists.next(20, 60));
+            trainer.flush(ctx);
+        }
+    }
 }

@@ -40,6 +40,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     private SongModelStore modelStore;
     private SgnsModel model;
     private SgnsTrainer trainer;
+    private ParallelTraining parallel;
+    /** Parallel mode: contexts handed to trainers and not yet written back to the playlist store. */
+    private final Map<String, PlaylistContext> inflight = new HashMap<>();
+    private static final int MAX_INFLIGHT = 10_000;
     private KeyValueStore<String, byte[]> playlists;
     private KeyValueStore<String, ValueAndTimestamp<Song>> metadata;
     private final Map<String, Long> waitingPlaylists = new HashMap<>();
@@ -61,8 +65,25 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         playlists = context.getStateStore(PLAYLIST_STORE);
         metadata = context.getStateStore(SONG_METADATA_STORE);
         model = modelStore.model();
+        SgnsTrainer.warmUp(settings.trainer());
         trainer = new SgnsTrainer(model, context.taskId().hashCode());
-        modelStore.attach(trainer);
+        if (settings.threads() > 1) {
+            parallel = new ParallelTraining(model, settings.threads(), context.taskId().hashCode(),
+                    "song2vec-" + context.taskId());
+            modelStore.attach(new SongModelStore.ChangeSource() {
+                @Override
+                public void settle() {
+                    settleParallel();
+                }
+
+                @Override
+                public int[][] drainDirtyRows() {
+                    return parallel.drainDirtyRows();
+                }
+            });
+        } else {
+            modelStore.attach(trainer);
+        }
         modelStore.refreshIndex(System.currentTimeMillis(), 0);
         if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
             long now = System.currentTimeMillis();
@@ -85,10 +106,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     public void process(Record<String, PlaylistEvent> record) {
         PlaylistEvent event = validate(record.value());
         String playlistId = event.getPlaylistId();
-        byte[] stored = playlists.get(playlistId);
-        PlaylistContext ctx = stored != null ? PlaylistContext.fromBytes(stored)
-                : trainer.newContext(Rng.hash(settings.trainer().seed, playlistId.hashCode()));
-
         List<String> songIds = event.getSongIds();
         int[] rows = new int[songIds.size()];
         int n = 0;
@@ -99,18 +116,42 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 modelStore.markCounted(row);
             }
         }
-        trainer.train(ctx, rows, 0, n);
-        if (event.getPlaylistComplete()) {
-            trainer.flush(ctx);
-            waitingPlaylists.remove(playlistId);
-        } else if (ctx.trainedUpTo() < ctx.keptPosition()) {
-            waitingPlaylists.put(playlistId, System.currentTimeMillis());
+        PlaylistContext ctx = parallel != null ? inflight.get(playlistId) : null;
+        if (ctx == null) {
+            byte[] stored = playlists.get(playlistId);
+            SgnsTrainer owner = parallel != null ? parallel.trainerFor(playlistId) : trainer;
+            ctx = stored != null ? PlaylistContext.fromBytes(stored)
+                    : owner.newContext(Rng.hash(settings.trainer().seed, playlistId.hashCode()));
         }
-        playlists.put(playlistId, ctx.toBytes());
-        modelStore.eventTrained();
+        boolean complete = event.getPlaylistComplete();
+        if (parallel != null) {
+            parallel.submit(playlistId, ctx, rows, n, complete, modelStore::eventTrained);
+            inflight.put(playlistId, ctx);
+            if (complete) {
+                waitingPlaylists.remove(playlistId);
+            } else if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
+                waitingPlaylists.put(playlistId, System.currentTimeMillis());
+            }
+            if (inflight.size() >= MAX_INFLIGHT || parallel.queued() >= MAX_INFLIGHT) {
+                settleParallel(); // bounds the memory held by contexts and queued events
+            }
+        } else {
+            trainer.train(ctx, rows, 0, n);
+            if (complete) {
+                trainer.flush(ctx);
+                waitingPlaylists.remove(playlistId);
+            } else if (ctx.trainedUpTo() < ctx.keptPosition()) {
+                waitingPlaylists.put(playlistId, System.currentTimeMillis());
+            }
+            playlists.put(playlistId, ctx.toBytes());
+            modelStore.eventTrained();
+        }
 
         if (settings.recommendationsEnabled()) {
-            recommend(playlistId, songIds, ctx, record.timestamp());
+            // In parallel mode the context may still be training: continue from the event's own songs.
+            List<String> recent = parallel == null ? recentSongs(ctx)
+                    : songIds.subList(Math.max(0, songIds.size() - settings.trainer().window), songIds.size());
+            recommend(playlistId, songIds, recent, record.timestamp());
         }
     }
 
@@ -157,17 +198,25 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             if (now - waiting.getValue() < settings.playlistIdleMs()) {
                 continue;
             }
-            byte[] stored = playlists.get(waiting.getKey());
-            if (stored != null) {
-                PlaylistContext ctx = PlaylistContext.fromBytes(stored);
-                trainer.flush(ctx);
-                playlists.put(waiting.getKey(), ctx.toBytes());
+            PlaylistContext ctx = parallel != null ? inflight.get(waiting.getKey()) : null;
+            byte[] stored = ctx == null ? playlists.get(waiting.getKey()) : null;
+            if (ctx == null && stored != null) {
+                ctx = PlaylistContext.fromBytes(stored);
+            }
+            if (ctx != null) {
+                if (parallel != null) {
+                    parallel.submitFlush(waiting.getKey(), ctx);
+                    inflight.put(waiting.getKey(), ctx);
+                } else {
+                    trainer.flush(ctx);
+                    playlists.put(waiting.getKey(), ctx.toBytes());
+                }
             }
             it.remove();
         }
     }
 
-    private void recommend(String playlistId, List<String> songIds, PlaylistContext ctx, long timestamp) {
+    private void recommend(String playlistId, List<String> songIds, List<String> recent, long timestamp) {
         long now = System.currentTimeMillis();
         modelStore.refreshIndex(now, settings.indexRefreshMs());
         int k = settings.recommendK();
@@ -185,8 +234,24 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 emitted++;
             }
         }
-        modelStore.continuation(recentSongs(ctx), k).filter(next -> !next.isEmpty()).ifPresent(next ->
+        modelStore.continuation(recent, k).filter(next -> !next.isEmpty()).ifPresent(next ->
                 forward(playlistId, RecommendationKind.PLAYLIST_CONTINUATION, null, playlistId, next, timestamp));
+    }
+
+    /** Parallel mode: waits for every queued event, then writes the trained contexts back to their store. */
+    private void settleParallel() {
+        parallel.drain();
+        for (Map.Entry<String, PlaylistContext> entry : inflight.entrySet()) {
+            playlists.put(entry.getKey(), entry.getValue().toBytes());
+        }
+        inflight.clear();
+    }
+
+    @Override
+    public void close() {
+        if (parallel != null) {
+            parallel.close();
+        }
     }
 
     /** The playlist's retained songs, oldest first, as ids. */

@@ -10,14 +10,10 @@ public record Song2vecSettings(
         long indexRefreshMs,
         long playlistIdleMs,
         int maxSongsPerEvent,
-        int maxSongIdLength) {
+        int maxSongIdLength,
+        int threads) {
 
     public static Song2vecSettings defaults() {
-        return new Song2vecSettings(SgnsConfig.builder().build(), true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256);
-    }
-
-    public Song2vecSettings withRecommendations(boolean enabled) {
-        return new Song2vecSettings(trainer, enabled, recommendK, recommendSongsPerEvent, recommendDedupMs,
-                indexRefreshMs, playlistIdleMs, maxSongsPerEvent, maxSongIdLength);
+        return new Song2vecSettings(SgnsConfig.builder().build(), true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256, 1);
     }
 }

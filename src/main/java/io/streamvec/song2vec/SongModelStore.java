@@ -33,8 +33,8 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private final SgnsConfig config;
     private SgnsModel model;
     private DirtyRows pending;
-    private SgnsTrainer trainer;
-    private long events;
+    private ChangeSource changes;
+    private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
     private volatile NeighborIndex index;
     private volatile boolean open;
 
@@ -53,6 +53,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     public void init(StateStoreContext context, StateStore root) {
         rows.init(context, root);
         model = null; // (re)built from the durable rows after restoration, also when a task is revived
+        events.set(0);
         index = null;
         open = true;
     }
@@ -66,9 +67,31 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         return model;
     }
 
+    /** Where the changed rows come from: one trainer, or several (see {@link ParallelTraining}). */
+    public interface ChangeSource {
+        /** Brings the working copy to a consistent state (all submitted training done) before it is persisted. */
+        void settle();
+
+        /** Rows changed since the last call: [0] input rows, [1] output rows. */
+        int[][] drainDirtyRows();
+    }
+
     /** The trainer whose changed rows this store persists at every commit. */
     public void attach(SgnsTrainer trainer) {
-        this.trainer = trainer;
+        attach(new ChangeSource() {
+            @Override
+            public void settle() {
+            }
+
+            @Override
+            public int[][] drainDirtyRows() {
+                return trainer.drainDirtyRows();
+            }
+        });
+    }
+
+    public void attach(ChangeSource source) {
+        this.changes = source;
     }
 
     /** Marks a row whose count (not necessarily vectors) changed. */
@@ -76,13 +99,14 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         pending.mark(row / BLOCK);
     }
 
+    /** Counts a trained event (thread-safe: parallel trainers call it). */
     public void eventTrained() {
-        events++;
+        events.incrementAndGet();
     }
 
     @Override
     public long events() {
-        return events;
+        return events.get();
     }
 
     /** Publishes a fresh snapshot for queries when the current one is older than {@code maxAgeMs}. */
@@ -162,8 +186,9 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         if (model == null) {
             return;
         }
-        if (trainer != null) {
-            int[][] changed = trainer.drainDirtyRows();
+        if (changes != null) {
+            changes.settle();
+            int[][] changed = changes.drainDirtyRows();
             for (int[] set : changed) {
                 for (int row : set) {
                     pending.mark(row / BLOCK);
@@ -176,7 +201,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         for (int block : pending.drain()) {
             rows.put(block, encodeBlock(block));
         }
-        rows.put(META_ROW, ByteBuffer.allocate(20).putLong(model.tokens()).putLong(events).putInt(config.dim)
+        rows.put(META_ROW, ByteBuffer.allocate(20).putLong(model.tokens()).putLong(events.get()).putInt(config.dim)
                 .array());
     }
 
@@ -221,7 +246,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
                 ByteBuffer b = ByteBuffer.wrap(entry.value);
                 if (entry.key == META_ROW) {
                     restored.restoreTokens(b.getLong());
-                    events = b.getLong();
+                    events.set(b.getLong());
                     int storedDim = b.getInt();
                     if (storedDim != dim) {
                         throw new IllegalStateException("the stored song model has dimension " + storedDim

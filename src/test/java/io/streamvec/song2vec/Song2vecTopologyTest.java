@@ -122,6 +122,41 @@ class Song2vecTopologyTest {
     }
 
     @Test
+    void parallelTrainingLearnsTheGenresAndCommitsEveryEvent() {
+        SyntheticPlaylists synthetic = new SyntheticPlaylists(4, 30, 3);
+        try (Run run = start(Map.of(StreamvecConfig.SONG2VEC_ALPHA, 0.025, StreamvecConfig.SONG2VEC_THREADS, 2,
+                StreamvecConfig.RECOMMEND_ENABLED, false))) {
+            for (int p = 0; p < 1500; p++) {
+                List<String> songs = synthetic.next(10, 30);
+                // half the playlists arrive in two events, so contexts go back and forth between store and trainers
+                int cut = p % 2 == 0 ? songs.size() : songs.size() / 2;
+                run.playlists().pipeInput("p" + p, event("p" + p, songs.subList(0, cut), cut == songs.size()));
+                if (cut < songs.size()) {
+                    run.playlists().pipeInput("p" + p, event("p" + p, songs.subList(cut, songs.size()), true));
+                }
+            }
+            assertEquals(2250, run.model().events(), "every event is trained by the time its offset commits");
+            run.model().refreshIndex(System.currentTimeMillis(), 0);
+            int same = 0;
+            int total = 0;
+            for (Song song : synthetic.songs()) {
+                for (SongModelView.Neighbor n : run.model().similar(song.getId(), 5).orElseThrow()) {
+                    total++;
+                    if (SyntheticPlaylists.genreOf(n.songId()).equals(SyntheticPlaylists.genreOf(song.getId()))) {
+                        same++;
+                    }
+                }
+            }
+            assertTrue(same >= 0.9 * total, "nearest songs share the planted genre: " + same + "/" + total);
+            int blocks = (run.model().model().vocab.size() + SongModelStore.BLOCK - 1) / SongModelStore.BLOCK;
+            assertEquals(blocks + 1, run.model().durableEntries());
+            byte[] context = ((org.apache.kafka.streams.state.KeyValueStore<String, byte[]>) (Object) run.driver()
+                    .getKeyValueStore(Song2vecProcessor.PLAYLIST_STORE)).get("p1");
+            assertTrue(PlaylistContext.fromBytes(context).keptPosition() >= 10, "trained contexts are written back");
+        }
+    }
+
+    @Test
     void songsArrivingOneAtATimeTrainTheSameModelAsWholePlaylists() {
         SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 20, 11);
         List<List<String>> playlists = new ArrayList<>();
