@@ -24,8 +24,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,20 +37,21 @@ class Song2vecRestoreIntegrationTest {
 
     private static EmbeddedKafka kafka;
 
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start();
+    @BeforeEach
+    void startBroker() {
+        kafka = EmbeddedKafka.start(); // one broker per test: each test reads its own playlist-events
     }
 
-    @AfterAll
-    static void stopBroker() {
+    @AfterEach
+    void stopBroker() {
         kafka.close();
     }
 
-    private static StreamvecConfig config(Path stateDir) {
+    private static StreamvecConfig config(Path stateDir, int threads) {
         Map<String, Object> properties = new HashMap<>();
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-song2vec-restore-it");
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-song2vec-restore-it-" + threads);
+        properties.put(StreamvecConfig.SONG2VEC_THREADS, threads);
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
         properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
@@ -77,13 +78,14 @@ class Song2vecRestoreIntegrationTest {
     }
 
     private static void produce(SyntheticPlaylists synthetic, int from, int to) {
+        String prefix = "p";
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (KafkaProducer<String, PlaylistEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
                 new AvroSerde<>(PlaylistEvent.class, EmbeddedSchemaRegistry.bundled()).serializer())) {
             for (int p = from; p < to; p++) {
-                producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, "p" + p,
-                        new PlaylistEvent("p" + p, synthetic.next(5, 20), 1L, p % 2 == 0)));
+                producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, prefix + p,
+                        new PlaylistEvent(prefix + p, synthetic.next(5, 20), 1L, p % 2 == 0)));
             }
         }
     }
@@ -91,10 +93,20 @@ class Song2vecRestoreIntegrationTest {
     @Test
     void vectorsAreIdenticalAfterARestoreFromTheChangelog(@TempDir Path firstState, @TempDir Path secondState)
             throws Exception {
+        restoreIsExact(firstState, secondState, 1);
+    }
+
+    @Test
+    void parallelTrainingIsCommittedConsistentlyToo(@TempDir Path firstState, @TempDir Path secondState)
+            throws Exception {
+        restoreIsExact(firstState, secondState, 2);
+    }
+
+    private void restoreIsExact(Path firstState, Path secondState, int threads) throws Exception {
         SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 40, 5);
         Map<String, float[]> before = new TreeMap<>();
         long eventsBefore;
-        try (StreamvecApp app = new StreamvecApp(config(firstState)).start()) {
+        try (StreamvecApp app = new StreamvecApp(config(firstState, threads)).start()) {
             app.awaitRunning(Duration.ofSeconds(60));
             produce(synthetic, 0, 400);
             awaitEvents(app, 400);
@@ -105,7 +117,7 @@ class Song2vecRestoreIntegrationTest {
         assertEquals(400, eventsBefore);
         assertTrue(before.size() > 100, "songs trained: " + before.size());
 
-        try (StreamvecApp app = new StreamvecApp(config(secondState)).start()) {
+        try (StreamvecApp app = new StreamvecApp(config(secondState, threads)).start()) {
             app.awaitRunning(Duration.ofSeconds(60));
             awaitEvents(app, 400);
             Map<String, float[]> after = new TreeMap<>();
