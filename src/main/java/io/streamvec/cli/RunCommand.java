@@ -19,15 +19,28 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StreamvecConfig config = StreamvecConfig.load(configFile);
+        CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        StreamvecApp app = new StreamvecApp(config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
+            stop.countDown();
+            try {
+                stopped.await(); // let the app close (commit, leave the group) before the JVM exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }, "streamvec-shutdown"));
-        app.start();
-        stopped.await();
+        try {
+            return runUntil(StreamvecConfig.load(configFile), stop);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Starts streamvec with {@code config} and runs it until {@code stop} is released. */
+    static int runUntil(StreamvecConfig config, CountDownLatch stop) throws InterruptedException {
+        try (StreamvecApp app = new StreamvecApp(config).start()) {
+            stop.await();
+        }
         return 0;
     }
 }
