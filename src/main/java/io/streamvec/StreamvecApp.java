@@ -1,6 +1,8 @@
 package io.streamvec;
 
+import io.streamvec.http.OperationsServer;
 import io.streamvec.http.SongHttpServer;
+import io.streamvec.metrics.StreamvecMetrics;
 import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
@@ -40,6 +42,8 @@ public final class StreamvecApp implements AutoCloseable {
     private final Topology topology;
     private volatile KafkaStreams streams;
     private volatile SongHttpServer http;
+    private final StreamvecMetrics metrics = new StreamvecMetrics();
+    private volatile OperationsServer operations;
 
     public StreamvecApp(StreamvecConfig config) {
         this.config = config;
@@ -48,7 +52,7 @@ public final class StreamvecApp implements AutoCloseable {
         this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
                 config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision()));
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedder,
-                config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec()));
+                config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec(), metrics.registry()));
     }
 
     public Topology topology() {
@@ -86,9 +90,11 @@ public final class StreamvecApp implements AutoCloseable {
         LOG.info("starting streamvec (application.id={}, {}, tokenizer {})",
                 properties.get(StreamsConfig.APPLICATION_ID_CONFIG), registry.describe(),
                 config.tokenizerPath().isBlank() ? "bundled" : config.tokenizerPath());
+        metrics.bind(streams);
         streams.start();
         try {
             http = SongHttpServer.start(config.httpHost(), config.httpPort(), new StreamsSongQueries(() -> streams));
+            operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams);
         } catch (RuntimeException e) {
             close(); // the caller never gets a started app to close
             throw e;
@@ -107,6 +113,18 @@ public final class StreamvecApp implements AutoCloseable {
     /** The port the HTTP endpoints are bound to; after {@link #start()}. */
     public int httpPort() {
         return httpUri().getPort();
+    }
+
+    /** The base URL of the operations endpoints (/metrics, /health/live, /health/ready); after {@link #start()}. */
+    public URI operationsUri() {
+        if (operations == null) {
+            throw new IllegalStateException("the operations server has not started");
+        }
+        return operations.uri();
+    }
+
+    public StreamvecMetrics metrics() {
+        return metrics;
     }
 
     /** The shared embedding model (loaded by {@link #start()}). */
@@ -137,12 +155,17 @@ public final class StreamvecApp implements AutoCloseable {
             http.close();
             http = null;
         }
+        if (operations != null) {
+            operations.close();
+            operations = null;
+        }
         if (streams != null) {
             // Leave the group on a graceful stop: the remaining or next instance takes over at once
             // instead of waiting for the session timeout.
             streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(Duration.ofSeconds(30)));
         }
+        metrics.close();
         embedder.close();
         tokenizer.close();
         registry.close();

@@ -1,6 +1,7 @@
 package io.streamvec;
 
 import io.streamvec.kafka.DeadLetterDeserializationHandler;
+import io.streamvec.kafka.DeadLetterProcessingHandler;
 import io.streamvec.kafka.Topics;
 import io.streamvec.song2vec.SgnsConfig;
 import io.streamvec.song2vec.Song2vecSettings;
@@ -20,7 +21,6 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 
 /**
  * streamvec's configuration: one standard Kafka Streams properties file. The keys defined here are
@@ -58,6 +58,8 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String RECOMMEND_SONGS_PER_EVENT = "song2vec.recommend.songs.per.event";
     public static final String RECOMMEND_DEDUP_MS = "song2vec.recommend.dedup.ms";
     public static final String INDEX_REFRESH_MS = "song2vec.index.refresh.ms";
+    public static final String METRICS_HOST = "metrics.host";
+    public static final String METRICS_PORT = "metrics.port";
     public static final String TOPICS_CREATE = "topics.create";
     public static final String TOPICS_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String HTTP_HOST = "http.host";
@@ -133,6 +135,10 @@ public final class StreamvecConfig extends AbstractConfig {
                     "A song's similar songs are emitted at most once per this interval.")
             .define(INDEX_REFRESH_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
                     "How often the nearest-neighbour snapshot that answers queries is refreshed.")
+            .define(METRICS_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+                    "Address of the operations endpoints (/metrics, /health/live, /health/ready); loopback by default.")
+            .define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
+                    "Port of the operations endpoints; 0 picks any free port (logged at start-up).")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
                     "Create the catalog's topics (topology/topics.yaml) that do not exist at start-up.")
             .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
@@ -184,7 +190,7 @@ public final class StreamvecConfig extends AbstractConfig {
         defaults.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterDeserializationHandler.class.getName());
         defaults.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueProcessingExceptionHandler.class.getName());
+                DeadLetterProcessingHandler.class.getName());
         defaults.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         return defaults;
     }
@@ -253,6 +259,14 @@ public final class StreamvecConfig extends AbstractConfig {
         return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
                 getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
                 getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256, getInt(SONG2VEC_THREADS));
+    }
+
+    public String metricsHost() {
+        return getString(METRICS_HOST);
+    }
+
+    public int metricsPort() {
+        return getInt(METRICS_PORT);
     }
 
     public boolean createTopics() {

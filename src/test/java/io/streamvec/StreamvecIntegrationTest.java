@@ -53,6 +53,7 @@ class StreamvecIntegrationTest {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-it");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
+        properties.put(StreamvecConfig.METRICS_PORT, 0);
         try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
             app.awaitRunning(Duration.ofSeconds(60));
             AvroSerde<TextEvent> events = new AvroSerde<>(TextEvent.class, app.registry());

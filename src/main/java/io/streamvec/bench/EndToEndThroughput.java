@@ -63,6 +63,7 @@ public final class EndToEndThroughput {
             properties.put(StreamvecConfig.EMBEDDING_DEVICE, "cpu");
             properties.put(StreamvecConfig.EMBEDDING_PRECISION, "fp32");
             properties.put(StreamvecConfig.HTTP_PORT, 0);
+            properties.put(StreamvecConfig.METRICS_PORT, 0);
             // Any other setting (e.g. commit.interval.ms, processing.guarantee) from -Dstreamvec.bench.<key>=value.
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("streamvec.bench."))
                     .forEach(k -> properties.put(k.substring("streamvec.bench.".length()), System.getProperty(k)));

@@ -89,6 +89,7 @@ final class DemoCommand implements Callable<Integer> {
             properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-demo");
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             properties.put(StreamvecConfig.HTTP_PORT, httpPort);
+            properties.put(StreamvecConfig.METRICS_PORT, 0);
             // The synthetic catalogue is tiny (240 songs): learn it in seconds with gensim's learning rate
             // rather than the streaming default tuned on 75k songs.
             properties.put(StreamvecConfig.SONG2VEC_ALPHA, 0.025);
@@ -96,6 +97,7 @@ final class DemoCommand implements Callable<Integer> {
                 app.awaitRunning(timeout);
                 out.printf("streamvec is running on the embedded broker at %s%n", kafka.bootstrapServers());
                 out.printf("HTTP endpoints at %s (songs/{id}/similar, playlists/{id}/next)%n", app.httpUri());
+                out.printf("metrics and health at %s (metrics, health/live, health/ready)%n", app.operationsUri());
                 produceSample(kafka.bootstrapServers(), new AvroSerde<>(TextEvent.class, app.registry()));
                 boolean complete = printTokens(kafka.bootstrapServers(),
                         new AvroSerde<>(TokenizedText.class, app.registry()), out);

@@ -114,6 +114,7 @@ final class TrainCommand implements Callable<Integer> {
             properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             properties.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-train");
             properties.putIfAbsent(StreamvecConfig.HTTP_PORT, 0); // never collide with a running streamvec
+            properties.putIfAbsent(StreamvecConfig.METRICS_PORT, 0);
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             properties.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
             // A bulk load favours throughput over latency: every commit writes the model rows changed since

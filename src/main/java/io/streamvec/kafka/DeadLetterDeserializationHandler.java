@@ -1,5 +1,6 @@
 package io.streamvec.kafka;
 
+import io.micrometer.core.instrument.Metrics;
 import io.streamvec.serde.SchemaRegistryException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -26,6 +27,7 @@ public class DeadLetterDeserializationHandler extends LogAndContinueExceptionHan
                 return Response.fail();
             }
         }
+        Metrics.counter("streamvec.dlq.records", "reason", "unreadable", "topic", context.topic()).increment();
         return super.handleError(context, record, exception);
     }
 }

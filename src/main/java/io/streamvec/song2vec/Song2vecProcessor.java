@@ -1,5 +1,11 @@
 package io.streamvec.song2vec;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.streamvec.InvalidEventException;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Recommendation;
@@ -54,8 +60,22 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         }
     };
 
-    public Song2vecProcessor(Song2vecSettings settings) {
+    private final MeterRegistry metrics;
+    private final Counter received;
+    private final Counter emitted;
+    private final Timer queries;
+    /** Meters that read this task's model: removed when the task closes, so no gauge outlives its store. */
+    private final List<Meter> taskMeters = new ArrayList<>();
+
+    public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics) {
         this.settings = settings;
+        this.metrics = metrics;
+        this.received = Counter.builder("streamvec.records.in").tag("path", "song")
+                .description("Records read per path").register(metrics);
+        this.emitted = Counter.builder("streamvec.records.out").tag("path", "song").tag("topic", "song-recommendations")
+                .description("Records written per path and topic").register(metrics);
+        this.queries = Timer.builder("streamvec.recommendation.query")
+                .description("Nearest-neighbour query latency").publishPercentileHistogram().register(metrics);
     }
 
     @Override
@@ -98,12 +118,23 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             Duration every = Duration.ofMillis(Math.max(10, settings.playlistIdleMs() / 4));
             context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::flushIdlePlaylists);
         }
+        String task = context.taskId().toString();
+        SongModelStore store = modelStore;
+        taskMeters.add(Gauge.builder("streamvec.song2vec.vocabulary", model.vocab, Vocabulary::size).tag("task", task)
+                .description("Songs with a vector").strongReference(false).register(metrics));
+        taskMeters.add(Gauge.builder("streamvec.song2vec.learning.rate", model, SgnsModel::alpha).tag("task", task)
+                .description("Current learning rate").strongReference(false).register(metrics));
+        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.events", store, SongModelStore::events).tag("task", task)
+                .description("Playlist events trained").register(metrics));
+        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.songs", model, SgnsModel::tokens).tag("task", task)
+                .description("Songs (words) trained").register(metrics));
         context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
-                now -> modelStore.refreshIndex(now, settings.indexRefreshMs()));
+                now -> modelStore.refreshIndexIfChanged(now));
     }
 
     @Override
     public void process(Record<String, PlaylistEvent> record) {
+        received.increment();
         PlaylistEvent event = validate(record.value());
         String playlistId = event.getPlaylistId();
         List<String> songIds = event.getSongIds();
@@ -227,7 +258,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             if (last != null && now - last < settings.recommendDedupMs()) {
                 continue;
             }
-            Optional<List<SongModelView.Neighbor>> similar = modelStore.similar(songId, k);
+            Optional<List<SongModelView.Neighbor>> similar = queries.record(() -> modelStore.similar(songId, k));
             if (similar.isPresent() && !similar.get().isEmpty()) {
                 lastRecommended.put(songId, now);
                 forward(songId, RecommendationKind.SIMILAR_SONGS, songId, null, similar.get(), timestamp);
@@ -252,6 +283,8 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         if (parallel != null) {
             parallel.close();
         }
+        taskMeters.forEach(metrics::remove);
+        taskMeters.clear();
     }
 
     /** The playlist's retained songs, oldest first, as ids. */
@@ -284,5 +317,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .setTimestampMs(System.currentTimeMillis())
                 .build();
         context().forward(new Record<>(key, value, timestamp));
+        emitted.increment();
     }
 }

@@ -36,6 +36,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private ChangeSource changes;
     private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
     private volatile NeighborIndex index;
+    private long indexedEvents = -1;
     private volatile boolean open;
 
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
@@ -113,8 +114,20 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     public void refreshIndex(long nowMs, long maxAgeMs) {
         NeighborIndex current = index;
         if (current == null || nowMs - current.builtAtMs >= maxAgeMs) {
-            index = NeighborIndex.of(model(), nowMs);
+            rebuildIndex(nowMs);
         }
+    }
+
+    /** Publishes a fresh snapshot if any event was trained since the current one was built. */
+    public void refreshIndexIfChanged(long nowMs) {
+        if (index == null || events.get() != indexedEvents) {
+            rebuildIndex(nowMs);
+        }
+    }
+
+    private void rebuildIndex(long nowMs) {
+        indexedEvents = events.get();
+        index = NeighborIndex.of(model(), nowMs);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package io.streamvec.text;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
@@ -37,7 +41,18 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
     /** Wall-clock time the oldest buffered text arrived (or was restored); meaningful while buffered > 0. */
     private long oldestBufferedAt;
 
-    public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger) {
+    private final Timer batchLatency;
+    private final DistributionSummary batchSizes;
+    private final Counter emitted;
+
+    public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger,
+                          MeterRegistry metrics) {
+        this.batchLatency = Timer.builder("streamvec.embedding.batch").description("Time to embed one micro-batch")
+                .publishPercentileHistogram().register(metrics);
+        this.batchSizes = DistributionSummary.builder("streamvec.embedding.batch.size")
+                .description("Texts per embedding micro-batch").register(metrics);
+        this.emitted = Counter.builder("streamvec.records.out").tag("path", "text").tag("topic", "text-embeddings")
+                .description("Records written per path and topic").register(metrics);
         if (batchSize < 1) {
             throw new IllegalArgumentException("embedding batch size must be >= 1, got " + batchSize);
         }
@@ -100,7 +115,10 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         for (KeyValue<String, PendingEmbedding> entry : pending) {
             batch.add(entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray());
         }
+        long started = System.nanoTime();
         float[][] vectors = embedder.embed(batch);
+        batchLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        batchSizes.record(batch.size());
         long now = context().currentSystemTimeMs();
         for (int i = 0; i < pending.size(); i++) {
             PendingEmbedding text = pending.get(i).value;
@@ -119,6 +137,7 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
                     .setProcessingTimestampMs(now)
                     .build();
             context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
+            emitted.increment();
             buffer.delete(pending.get(i).key);
         }
     }

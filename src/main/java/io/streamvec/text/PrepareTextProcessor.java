@@ -1,6 +1,8 @@
 package io.streamvec.text;
 
 import io.streamvec.InvalidEventException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.streamvec.avro.TextEvent;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
@@ -15,8 +17,16 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 public final class PrepareTextProcessor extends ContextualProcessor<String, TextEvent, String, TextEvent> {
 
+    private final Counter received;
+
+    public PrepareTextProcessor(MeterRegistry metrics) {
+        this.received = Counter.builder("streamvec.records.in").tag("path", "text")
+                .description("Records read per path").register(metrics);
+    }
+
     @Override
     public void process(Record<String, TextEvent> record) {
+        received.increment();
         TextEvent event = record.value();
         if (event == null) {
             throw new InvalidEventException("null value: a text event needs text");

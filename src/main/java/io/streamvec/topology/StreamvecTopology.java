@@ -20,6 +20,8 @@ import io.streamvec.text.PrepareTextProcessor;
 import io.streamvec.text.TextEmbedder;
 import io.streamvec.text.TextTokenizer;
 import io.streamvec.text.TokenizeProcessor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -64,7 +66,15 @@ public final class StreamvecTopology {
             Supplier<? extends TextEmbedder> embedder,
             int embeddingBatchSize,
             Duration embeddingLinger,
-            Song2vecSettings song2vec) {}
+            Song2vecSettings song2vec,
+            MeterRegistry metrics) {
+
+        /** Without metrics (tests, topology description). */
+        public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<? extends TextEmbedder> embedder,
+                     int embeddingBatchSize, Duration embeddingLinger, Song2vecSettings song2vec) {
+            this(registry, tokenizer, embedder, embeddingBatchSize, embeddingLinger, song2vec, new SimpleMeterRegistry());
+        }
+    }
 
     private StreamvecTopology() {}
 
@@ -79,14 +89,14 @@ public final class StreamvecTopology {
         Topology topology = new Topology();
         topology.addSource(TEXT_SOURCE, new StringDeserializer(), new TextEventDeserializer(registry),
                 Topics.TEXT_EVENTS);
-        topology.addProcessor(PREPARE_TEXT, PrepareTextProcessor::new, TEXT_SOURCE);
+        topology.addProcessor(PREPARE_TEXT, () -> new PrepareTextProcessor(parts.metrics()), TEXT_SOURCE);
 
         topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(parts.tokenizer()), PREPARE_TEXT);
         topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
                 new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENIZE);
 
         topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedder(), parts.embeddingBatchSize(),
-                parts.embeddingLinger()), PREPARE_TEXT);
+                parts.embeddingLinger(), parts.metrics()), PREPARE_TEXT);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
                         Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
                 .withLoggingEnabled(Map.of())
@@ -102,7 +112,7 @@ public final class StreamvecTopology {
                 Topics.SONGS, SONG_METADATA, SongMetadataProcessor::new);
         topology.addSource(PLAYLIST_SOURCE, new StringDeserializer(),
                 new AvroSerde<>(PlaylistEvent.class, registry).deserializer(), Topics.PLAYLIST_EVENTS);
-        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec()), PLAYLIST_SOURCE);
+        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics()), PLAYLIST_SOURCE);
         topology.addStateStore(new SongModelStoreBuilder(Song2vecProcessor.MODEL_STORE, parts.song2vec().trainer()),
                 SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -44,6 +44,7 @@ class RunCommandIntegrationTest {
                     "application.id=streamvec-run-it",
                     "state.dir=" + dir.resolve("state"),
                     "http.port=0",
+                    "metrics.port=0",
                     "tokenizer.max.length=16"));
             CountDownLatch stop = new CountDownLatch(1);
             ExecutorService runner = Executors.newSingleThreadExecutor();

@@ -74,6 +74,7 @@ class SongHttpIntegrationTest {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-http-it");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.HTTP_PORT, 0);
+        properties.put(StreamvecConfig.METRICS_PORT, 0);
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
         properties.put(StreamvecConfig.SONG2VEC_DIM, 16);
         properties.put(StreamvecConfig.SONG2VEC_WINDOW, 5);

@@ -55,6 +55,7 @@ class Song2vecRestoreIntegrationTest {
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
         properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
+        properties.put(StreamvecConfig.METRICS_PORT, 0);
         return new StreamvecConfig(properties);
     }
 

@@ -30,6 +30,8 @@ class EmbedProcessorTest {
     private MockProcessorContext<String, TextEmbedding> context;
     private KeyValueStore<String, PendingEmbedding> store;
     private long offset;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(777L);
 
     @BeforeAll
@@ -55,7 +57,7 @@ class EmbedProcessorTest {
 
     private EmbedProcessor processor(int batchSize) {
         context.setCurrentSystemTimeMs(clock.get());
-        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250));
+        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250), metrics);
         processor.init(context);
         return processor;
     }
@@ -92,6 +94,9 @@ class EmbedProcessorTest {
         }
         assertArrayEquals(expected, actual);
         assertEquals(0, store.approximateNumEntries(), "embedded texts leave the buffer");
+        assertEquals(1, metrics.get("streamvec.embedding.batch").timer().count());
+        assertEquals(3.0, metrics.get("streamvec.embedding.batch.size").summary().totalAmount());
+        assertEquals(3.0, metrics.get("streamvec.records.out").counter().count());
     }
 
     @Test
@@ -128,7 +133,7 @@ class EmbedProcessorTest {
         MockProcessorContext<String, TextEmbedding> fresh = new MockProcessorContext<>();
         fresh.addStateStore(store);
         fresh.setCurrentSystemTimeMs(clock.get());
-        EmbedProcessor after = new EmbedProcessor(() -> embedder, 3, Duration.ofMillis(250));
+        EmbedProcessor after = new EmbedProcessor(() -> embedder, 3, Duration.ofMillis(250), metrics);
         after.init(fresh);
         fresh.setRecordMetadata("text-events", 0, offset++);
         after.process(new Record<>("c", TextEvent.newBuilder().setId("c").setText("three").setTimestampMs(5L).build(), 5L));

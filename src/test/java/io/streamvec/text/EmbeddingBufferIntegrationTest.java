@@ -61,6 +61,7 @@ class EmbeddingBufferIntegrationTest {
         properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-buffer-it");
         properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
+        properties.put(StreamvecConfig.METRICS_PORT, 0);
         properties.put(StreamvecConfig.EMBEDDING_BATCH_SIZE, batchSize);
         properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, lingerMs);
         return new StreamvecConfig(properties);

@@ -41,7 +41,7 @@ class TokenizeProcessorTest {
         processor.init(context);
         prepareContext = new MockProcessorContext<>();
         prepareContext.setRecordMetadata("text-events", 2, 17L);
-        prepare = new PrepareTextProcessor();
+        prepare = new PrepareTextProcessor(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         prepare.init(prepareContext);
     }
 
