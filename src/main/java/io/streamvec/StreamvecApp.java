@@ -162,8 +162,15 @@ public final class StreamvecApp implements AutoCloseable {
         if (streams != null) {
             // Leave the group on a graceful stop: the remaining or next instance takes over at once
             // instead of waiting for the session timeout.
-            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                    .withTimeout(Duration.ofSeconds(30)));
+            boolean stopped = streams.close(CloseOptions.groupMembershipOperation(
+                    CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+            if (!stopped) {
+                // A stream thread may still be inside a batch: freeing the native model under it could crash
+                // the JVM, so leave it to the process exit.
+                LOG.warn("Kafka Streams did not stop within 30 s; leaving the models loaded");
+                metrics.close();
+                return;
+            }
         }
         metrics.close();
         embedder.close();

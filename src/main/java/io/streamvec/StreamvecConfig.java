@@ -84,7 +84,8 @@ public final class StreamvecConfig extends AbstractConfig {
             .define(EMBEDDING_BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
                     "Texts per embedding micro-batch: the buffer is embedded as soon as it holds this many.")
             .define(EMBEDDING_LINGER_MS, Type.LONG, 100L, Range.between(1, 3_600_000), Importance.MEDIUM,
-                    "How often (wall-clock ms) a partly filled buffer is embedded anyway.")
+                    "A partly filled buffer is embedded once its oldest text has waited this long (wall-clock ms, "
+                            + "checked four times per linger).")
             .define(EMBEDDING_DEVICE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "cpu", "gpu"),
                     Importance.MEDIUM, "auto: the GPU when DJL's PyTorch engine sees CUDA, else the CPU (logged "
                             + "once); cpu; gpu (fails at start-up without CUDA).")

@@ -26,6 +26,20 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
+    static {
+        // A corrupt length prefix must not make Avro allocate gigabytes (an OutOfMemoryError would escape
+        // the dead-letter handling): bound strings, bytes and collections well above any valid record.
+        setIfAbsent("org.apache.avro.limits.string.maxLength", 16 * 1024 * 1024);
+        setIfAbsent("org.apache.avro.limits.bytes.maxLength", 16 * 1024 * 1024);
+        setIfAbsent("org.apache.avro.limits.collectionItems.maxLength", 1_000_000);
+    }
+
+    private static void setIfAbsent(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
+    }
+
     private final Schema readerSchema;
     private final SchemaRegistry registry;
     private final SpecificDatumWriter<T> writer;

@@ -144,8 +144,10 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistry {
         if (status / 100 != 2) {
             String message = body.path("message").asText("no message");
             int errorCode = body.path("error_code").asInt(status);
+            // Only "not found" is the record's fault (an unknown id or subject); authentication, rate limits
+            // and server errors are the registry's, and must not dead-letter good records.
             throw new SchemaRegistryException("could not " + what + ": HTTP " + status + ", error_code " + errorCode
-                    + ": " + message, status >= 500 || status == 429, null);
+                    + ": " + message, status != 404 && status != 422, null);
         }
         return body;
     }

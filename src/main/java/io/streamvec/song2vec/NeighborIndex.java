@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * An immutable snapshot of a model for nearest-neighbour queries: the normalised song vectors
- * ({@link TopK}) and the row-to-song mapping at the time of the snapshot. Queries never see a half
- * trained row; the trainer publishes a fresh snapshot every {@code song2vec.index.refresh.ms}.
+ * ({@link TopK}) and the row-to-song mapping at the time of the snapshot, refreshed every
+ * {@code song2vec.index.refresh.ms}. With one training thread the snapshot is taken between events; with
+ * {@code song2vec.threads > 1} it is copied while trainers write (Hogwild), so a row may mix two updates.
  */
 final class NeighborIndex {
 

@@ -52,6 +52,10 @@ public final class SgnsConfig {
         if (dim <= 0 || window <= 0 || negative < 0 || capacity <= 0) {
             throw new IllegalArgumentException("bad config " + this);
         }
+        if ((long) capacity * dim > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("song2vec.capacity x song2vec.dim = " + capacity + " x " + dim
+                    + " exceeds the largest Java array (" + (Integer.MAX_VALUE - 8) + " floats)");
+        }
     }
 
     public static Builder builder() { return new Builder(); }

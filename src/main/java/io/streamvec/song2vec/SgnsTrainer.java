@@ -268,6 +268,9 @@ public final class SgnsTrainer {
         return x * 0x2545F4914F6CDD1DL;
     }
 
+    /** Songs counted since the last {@link #sync()}, not yet in the model's token count. */
+    public long unsyncedTokens() { return unsynced; }
+
     /** Current learning rate used by this worker. */
     public float alpha() { return alpha; }
 

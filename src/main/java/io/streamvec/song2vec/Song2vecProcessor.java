@@ -81,6 +81,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     @Override
     public void init(ProcessorContext<String, SongRecommendations> context) {
         super.init(context);
+        // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
+        inflight.clear();
+        waitingPlaylists.clear();
+        lastRecommended.clear();
         modelStore = context.getStateStore(MODEL_STORE);
         playlists = context.getStateStore(PLAYLIST_STORE);
         metadata = context.getStateStore(SONG_METADATA_STORE);
@@ -136,6 +140,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     public void process(Record<String, PlaylistEvent> record) {
         received.increment();
         PlaylistEvent event = validate(record.value());
+        if (record.key() != null && !record.key().equals(event.getPlaylistId())) {
+            throw new InvalidEventException("record key differs from the event's playlist id: playlist events "
+                    + "must be keyed by playlist id so that one task sees all of a playlist");
+        }
         String playlistId = event.getPlaylistId();
         List<String> songIds = event.getSongIds();
         int[] rows = new int[songIds.size()];
@@ -190,8 +198,12 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         if (event == null) {
             throw new InvalidEventException("null value: a playlist event needs songs");
         }
-        if (event.getPlaylistId().isBlank()) {
-            throw new InvalidEventException("playlist id is empty");
+        if (!validSongId(event.getPlaylistId(), settings.maxSongIdLength())) {
+            throw new InvalidEventException("invalid playlist id (empty, longer than " + settings.maxSongIdLength()
+                    + " characters, or with whitespace or control characters)");
+        }
+        if (event.getTimestampMs() < 0) {
+            throw new InvalidEventException("negative timestamp " + event.getTimestampMs());
         }
         int songs = event.getSongIds().size();
         if (songs == 0) {

@@ -17,8 +17,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 /**
  * The song model of one task. The working copy is the dense in-memory {@link SgnsModel}; the durable
  * copy is a changelogged key-value store with one entry per block of {@value #BLOCK} vocabulary rows (song
- * id, count, input and output vector of each) plus a meta entry (tokens, events). Rows changed since the last commit are written to
- * the durable store when Kafka Streams commits the task ({@link #commit}), so the changelog and the
+ * id, count, input and output vector of each) plus a meta entry (tokens, events). Rows changed since the
+ * last commit are written in the pre-commit cache flush ({@link #flushCache}), so the changelog and the
  * committed input offsets always agree; after a restart or a task migration the working copy is rebuilt
  * from the restored store ({@link #model()}).
  */
@@ -75,6 +75,11 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
 
         /** Rows changed since the last call: [0] input rows, [1] output rows. */
         int[][] drainDirtyRows();
+
+        /** Songs counted by trainers but not yet added to the model's token count (persisted with it). */
+        default long unsyncedTokens() {
+            return 0;
+        }
     }
 
     /** The trainer whose changed rows this store persists at every commit. */
@@ -82,6 +87,11 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         attach(new ChangeSource() {
             @Override
             public void settle() {
+            }
+
+            @Override
+            public long unsyncedTokens() {
+                return trainer.unsyncedTokens();
             }
 
             @Override
@@ -214,7 +224,8 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         for (int block : pending.drain()) {
             rows.put(block, encodeBlock(block));
         }
-        rows.put(META_ROW, ByteBuffer.allocate(20).putLong(model.tokens()).putLong(events.get()).putInt(config.dim)
+        rows.put(META_ROW, ByteBuffer.allocate(20).putLong(model.tokens() + (changes == null ? 0 : changes.unsyncedTokens()))
+                .putLong(events.get()).putInt(config.dim)
                 .array());
     }
 
@@ -305,9 +316,19 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         return false;
     }
 
+    /**
+     * Called when the task stops being active here (for example recycled into a standby, whose rows then
+     * follow another instance's changelog): drop the working copy, so the next activation rebuilds it
+     * from the durable rows.
+     */
     @Override
     public void clearCache() {
-        // nothing cached beyond the working copy, which is rebuilt on the task's next init
+        model = null;
+        pending = null;
+        index = null;
+        changes = null;
+        events.set(0);
+        indexedEvents = -1;
     }
 
     @Override

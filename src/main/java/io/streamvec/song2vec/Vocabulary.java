@@ -10,18 +10,16 @@ import java.util.Map;
  * <ul>
  *   <li>{@link FullPolicy#EVICT_LEAST_FREQUENT} (default): sampled LFU, as in Redis' approximated LFU.
  *       {@code evictionSample} random live slots are inspected and the one with the smallest count is
- *       recycled; ties go to the slot seen least recently, so a song that has just been admitted (count 1,
- *       fresh) is not the first victim of the next new song and the tail does not thrash. Cost O(sample).
+ *       recycled; ties go to the slot seen least recently, so the tail does not thrash. Rows admitted and
+ *       not yet counted (count 0: their event is still being trained) are never recycled. Cost O(sample).
  *   <li>{@link FullPolicy#REFUSE}: new songs are ignored ({@link #admit} returns -1). Cheapest and never
  *       invalidates a row, but a catalogue that keeps growing (new releases) would never be embedded.
  * </ul>
- * Eviction recycles a row: the listener must re-initialise the input vector, zero the output vector and
- * mark both rows dirty (the {@link SgnsModel} does that).
+ * Eviction recycles a row: the listener drops the row's sampling mass; {@link SgnsModel#admit} then
+ * re-initialises the row (its count is 0 again) and the caller marks it changed.
  *
- * <p>Threading: {@link #admit} is synchronized (new songs are rare once the catalogue is warm); the
- * lookup is a plain read of a map only mutated under the lock, so concurrent trainers must call
- * {@link #admit} (not {@link #indexOf}) from several threads. Counts are plain longs incremented racily
- * (Hogwild style; a lost increment is harmless).
+ * <p>Threading: {@link #admit}, {@link #indexOf} and {@link #restore} are synchronized. Counts are plain
+ * longs incremented racily by concurrent trainers (Hogwild style; a lost increment is harmless).
  */
 public final class Vocabulary {
 
@@ -101,14 +99,26 @@ public final class Vocabulary {
         return slot;
     }
 
+    /**
+     * The least frequent of {@code evictionSample} sampled slots, never one with count 0: such a row was
+     * admitted for a song whose event has not been trained yet (its count rises when it is), and recycling
+     * it would make two songs of one event share a row.
+     */
     private int victim() {
         int best = -1;
-        for (int s = 0; s < evictionSample; s++) {
+        for (int s = 0; s < evictionSample * 4 && (best < 0 || s < evictionSample); s++) {
             rngState = Rng.splitmix(rngState);
             int c = (int) (((rngState >>> 32) * capacity) >>> 32);
+            if (counts[c] == 0) {
+                continue;
+            }
             if (best < 0 || counts[c] < counts[best] || (counts[c] == counts[best] && lastSeen[c] < lastSeen[best])) {
                 best = c;
             }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("song2vec vocabulary is full of songs not trained yet: raise "
+                    + "song2vec.capacity above the songs of the events in flight");
         }
         return best;
     }

@@ -101,22 +101,34 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
                 .orElseGet(() -> String.format("t%018d-%s", record.timestamp(), record.key()));
     }
 
-    /** Embeds everything buffered as one batch and forwards the results in arrival order. */
+    /**
+     * Embeds everything buffered, in batches of at most {@code batchSize}, and forwards the results in
+     * arrival order. A failing model is not the records' fault: it fails the task (see
+     * {@link EmbeddingFailedException}), and the restored buffer is retried after the restart.
+     */
     void flush() {
         List<KeyValue<String, PendingEmbedding>> pending = new ArrayList<>(buffered);
         try (KeyValueIterator<String, PendingEmbedding> all = buffer.all()) {
             all.forEachRemaining(pending::add);
         }
-        buffered = 0;
-        if (pending.isEmpty()) {
-            return;
+        for (int start = 0; start < pending.size(); start += batchSize) {
+            embedAndForward(pending.subList(start, Math.min(pending.size(), start + batchSize)));
         }
+        buffered = 0;
+    }
+
+    private void embedAndForward(List<KeyValue<String, PendingEmbedding>> pending) {
         List<long[]> batch = new ArrayList<>(pending.size());
         for (KeyValue<String, PendingEmbedding> entry : pending) {
             batch.add(entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray());
         }
         long started = System.nanoTime();
-        float[][] vectors = embedder.embed(batch);
+        float[][] vectors;
+        try {
+            vectors = embedder.embed(batch);
+        } catch (RuntimeException e) {
+            throw new EmbeddingFailedException("embedding a batch of " + batch.size() + " texts failed: " + e, e);
+        }
         batchLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         long now = context().currentSystemTimeMs();
@@ -139,6 +151,13 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
             context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
             emitted.increment();
             buffer.delete(pending.get(i).key);
+        }
+    }
+
+    /** The model failed on a batch: the task fails (and is retried from its committed state); nothing is dead-lettered. */
+    public static final class EmbeddingFailedException extends RuntimeException {
+        EmbeddingFailedException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

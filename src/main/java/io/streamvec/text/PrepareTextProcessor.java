@@ -34,6 +34,9 @@ public final class PrepareTextProcessor extends ContextualProcessor<String, Text
         if (event.getText().isBlank()) {
             throw new InvalidEventException("text is empty or whitespace only");
         }
+        if (event.getTimestampMs() != null && event.getTimestampMs() < 0) {
+            throw new InvalidEventException("negative timestamp " + event.getTimestampMs());
+        }
         String sourceId = sourceId(event, record.key(), context().recordMetadata().orElse(null));
         long eventTime = event.getTimestampMs() != null ? event.getTimestampMs() : record.timestamp();
         TextEvent prepared = TextEvent.newBuilder(event).setId(sourceId).setTimestampMs(eventTime).build();

@@ -131,6 +131,30 @@ class AvroSerdeTest {
     }
 
     @Test
+    void anAbsurdLengthPrefixIsACorruptRecordNotAnOutOfMemoryError() throws Exception {
+        for (long claimed : new long[] {2_000_000_000L, 1L << 40}) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            out.write(0);
+            out.write(ByteBuffer.allocate(4).putInt(EmbeddedSchemaRegistry.idOf(PlaylistEvent.getClassSchema())).array());
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            encoder.writeString("p");
+            encoder.writeLong(claimed); // songIds: an array block claiming this many items
+            encoder.flush();
+            AvroSerde<PlaylistEvent> serde = new AvroSerde<>(PlaylistEvent.class, registry);
+            assertThrows(SerializationException.class, () -> serde.deserialize("playlist-events", out.toByteArray()));
+
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            text.write(0);
+            text.write(ByteBuffer.allocate(4).putInt(EmbeddedSchemaRegistry.idOf(Song.getClassSchema())).array());
+            org.apache.avro.io.BinaryEncoder songEncoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(text, null);
+            songEncoder.writeLong(claimed); // the id string claims this many bytes
+            songEncoder.flush();
+            assertThrows(SerializationException.class,
+                    () -> new AvroSerde<>(Song.class, registry).deserialize("songs", text.toByteArray()));
+        }
+    }
+
+    @Test
     void randomBytesNeverGiveASilentNull() {
         Random random = new Random(7);
         for (int i = 0; i < 2000; i++) {

@@ -84,6 +84,16 @@ class ConfluentSchemaRegistryClientTest {
     }
 
     @Test
+    void authenticationFailuresAreNotTheRecordsFault() {
+        for (int status : new int[] {401, 403, 408}) {
+            server.failWithStatus = status;
+            SchemaRegistryException e = assertThrows(SchemaRegistryException.class,
+                    () -> new ConfluentSchemaRegistryClient(server.url()).schemaById(1));
+            assertTrue(e.isTransient(), "HTTP " + status + " must fail the task, not dead-letter the record");
+        }
+    }
+
+    @Test
     void rejectsANonAvroSchemaAndBadUrls() {
         assertThrows(IllegalArgumentException.class, () -> new ConfluentSchemaRegistryClient("ftp://x"));
         assertThrows(IllegalArgumentException.class, () -> new ConfluentSchemaRegistryClient("http://a b"));

@@ -205,11 +205,13 @@ class Song2vecTopologyTest {
             }
             run.playlists().pipeInput("huge", event("huge", huge, false));
             run.playlists().pipeInput("null", (PlaylistEvent) null);
+            run.playlists().pipeInput("other-key", event("good", List.of("x"), false));
+            run.playlists().pipeInput("bad\u0001id", event("bad\u0001id", List.of("x"), false));
             run.playlists().pipeInput("good", event("good", List.of("x", "y", "z"), true));
 
             assertEquals(1, run.model().events(), "only the good event trained");
             List<TestRecord<byte[], byte[]>> dead = run.dlq().readRecordsToList();
-            assertEquals(List.of("empty", "space", "control", "blank-id", "huge", "null"),
+            assertEquals(List.of("empty", "space", "control", "blank-id", "huge", "null", "other-key", "bad\u0001id"),
                     dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
             String reason = new String(dead.get(4).headers().lastHeader("__streams.errors.message").value(),
                     StandardCharsets.UTF_8);

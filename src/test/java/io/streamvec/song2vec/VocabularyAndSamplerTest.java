@@ -145,4 +145,17 @@ class VocabularyAndSamplerTest {
             }
         }
     }
+
+    @Test
+    void aFullVocabularyNeverRecyclesARowAdmittedButNotYetTrained() {
+        Vocabulary vocab = new Vocabulary(64);
+        for (int i = 0; i < 64; i++) {
+            vocab.increment(vocab.admit("old-" + i));
+        }
+        java.util.Set<Integer> rows = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) { // one event of 20 new songs, admitted before any is trained
+            rows.add(vocab.admit("new-" + i));
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(20, rows.size(), "20 new songs, 20 distinct rows");
+    }
 }

@@ -122,6 +122,25 @@ class EmbedProcessorTest {
     }
 
     @Test
+    void aFailingModelFailsTheTaskAndKeepsTheBuffer() {
+        TextEmbedder broken = new HashingTestEmbedder(tokenizer) {
+            @Override
+            public float[][] embed(List<long[]> tokenIds) {
+                throw new IllegalStateException("CUDA out of memory");
+            }
+        };
+        EmbedProcessor processor = new EmbedProcessor(() -> broken, 2, Duration.ofMillis(250), metrics);
+        context.setCurrentSystemTimeMs(clock.get());
+        processor.init(context);
+        send(processor, "a", "one");
+        EmbedProcessor.EmbeddingFailedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                EmbedProcessor.EmbeddingFailedException.class, () -> send(processor, "b", "two"));
+        assertTrue(e.getMessage().contains("CUDA out of memory"), e.getMessage());
+        assertEquals(2, store.approximateNumEntries(), "nothing leaves the buffer: the task retries after restart");
+        assertTrue(context.forwarded().isEmpty());
+    }
+
+    @Test
     void aRestartedTaskFlushesWhatTheRestoredBufferHolds() {
         EmbedProcessor before = processor(10);
         send(before, "a", "one");

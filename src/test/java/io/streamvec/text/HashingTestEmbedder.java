@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * delivery rather than about vectors: each token id adds a fixed pseudo-random direction, then the sum
  * is normalised. Records every batch size it was asked for.
  */
-public final class HashingTestEmbedder implements TextEmbedder {
+public class HashingTestEmbedder implements TextEmbedder {
 
     public static final int DIMENSION = 8;
     public final List<Integer> batchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
