@@ -224,9 +224,22 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         for (int block : pending.drain()) {
             rows.put(block, encodeBlock(block));
         }
-        rows.put(META_ROW, ByteBuffer.allocate(20).putLong(model.tokens() + (changes == null ? 0 : changes.unsyncedTokens()))
-                .putLong(events.get()).putInt(config.dim)
+        rows.put(META_ROW, ByteBuffer.allocate(32)
+                .putLong(model.tokens() + (changes == null ? 0 : changes.unsyncedTokens()))
+                .putLong(events.get())
+                .putInt(config.dim)
+                .putInt(config.window)
+                .putInt(config.capacity)
+                .putInt(config.mode.ordinal())
                 .array());
+    }
+
+    private static void checkUnchanged(String key, int stored, int configured) {
+        if (stored != configured) {
+            throw new IllegalStateException("the stored song model was trained with " + key + " = " + stored
+                    + " (as an ordinal for the mode) but the configuration says " + configured
+                    + ": keep the setting, or start a new model with a new application.id");
+        }
     }
 
     /** Block layout: row count, then per row a presence byte and, if present, count, id and both vectors. */
@@ -264,20 +277,25 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private SgnsModel load() {
         SgnsModel restored = new SgnsModel(config);
         int dim = config.dim;
+        byte[] meta = rows.get(META_ROW);
+        if (meta != null) { // checked before any row is decoded: the rows' layout depends on these settings
+            ByteBuffer b = ByteBuffer.wrap(meta);
+            restored.restoreTokens(b.getLong());
+            events.set(b.getLong());
+            checkUnchanged("song2vec.dim", b.getInt(), dim);
+            if (b.remaining() >= 12) {
+                checkUnchanged("song2vec.window", b.getInt(), config.window);
+                checkUnchanged("song2vec.capacity", b.getInt(), config.capacity);
+                checkUnchanged("song2vec.mode", b.getInt(), config.mode.ordinal());
+            }
+        }
         try (KeyValueIterator<Integer, byte[]> all = rows.all()) {
             while (all.hasNext()) {
                 KeyValue<Integer, byte[]> entry = all.next();
-                ByteBuffer b = ByteBuffer.wrap(entry.value);
                 if (entry.key == META_ROW) {
-                    restored.restoreTokens(b.getLong());
-                    events.set(b.getLong());
-                    int storedDim = b.getInt();
-                    if (storedDim != dim) {
-                        throw new IllegalStateException("the stored song model has dimension " + storedDim
-                                + " but song2vec.dim is " + dim + ": use a new application.id to start over");
-                    }
                     continue;
                 }
+                ByteBuffer b = ByteBuffer.wrap(entry.value);
                 int n = b.getInt();
                 for (int row = entry.key * BLOCK; row < entry.key * BLOCK + n; row++) {
                     if (b.get() == 0) {

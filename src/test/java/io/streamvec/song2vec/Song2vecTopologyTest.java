@@ -59,10 +59,12 @@ class Song2vecTopologyTest {
         Map<String, Object> settings = new HashMap<>(overrides);
         settings.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         settings.putIfAbsent(StreamvecConfig.INDEX_REFRESH_MS, 1L);
-        try {
-            settings.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("song2vec-ttd").toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        if (!settings.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
+            try {
+                settings.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("song2vec-ttd").toString());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         StreamvecConfig config = new StreamvecConfig(settings);
         Properties properties = config.streamsProperties();

@@ -1,0 +1,90 @@
+package io.streamvec.song2vec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** The durable copy of the song model: blocks of rows and a meta entry, written at the pre-commit flush. */
+class SongModelStoreTest {
+
+    private long songsFed;
+
+    private static KeyValueStore<Integer, byte[]> rows() {
+        KeyValueStore<Integer, byte[]> rows = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("m"),
+                Serdes.Integer(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+        return rows;
+    }
+
+    private static SongModelStore open(KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
+        SongModelStore store = new SongModelStore("m", rows, config);
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    private SongModelStore trained(KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
+        SongModelStore store = open(rows, config);
+        SgnsTrainer trainer = new SgnsTrainer(store.model(), 1);
+        store.attach(trainer);
+        SyntheticPlaylists playlists = new SyntheticPlaylists(3, 50, 2);
+        for (int p = 0; p < 200; p++) {
+            PlaylistContext ctx = trainer.newContext(p);
+            List<String> songs = playlists.next(5, 15);
+            for (String song : songs) {
+                store.markCounted(store.model().admit(song));
+            }
+            trainer.trainIds(ctx, songs);
+            songsFed += songs.size();
+            trainer.flush(ctx);
+            store.eventTrained();
+        }
+        store.flushCache();
+        return store;
+    }
+
+    @Test
+    void theDurableRowsRebuildTheSameModel() {
+        KeyValueStore<Integer, byte[]> rows = rows();
+        SgnsConfig config = SgnsConfig.builder().capacity(1000).build();
+        SongModelStore before = trained(rows, config);
+        SongModelStore after = open(rows, config);
+        assertEquals(200, after.model() == null ? -1 : after.events());
+        assertEquals(before.model().vocab.size(), after.model().vocab.size());
+        assertEquals(songsFed, after.model().tokens(), "every song counted, the trainer's unsynced ones too");
+        for (int row = 0; row < before.model().vocab.size(); row++) {
+            assertEquals(before.model().vocab.id(row), after.model().vocab.id(row));
+            assertArrayEquals(before.model().vector(row), after.model().vector(row));
+        }
+        int blocks = (before.model().vocab.size() + SongModelStore.BLOCK - 1) / SongModelStore.BLOCK;
+        assertEquals(blocks + 1, after.durableEntries());
+    }
+
+    @Test
+    void aChangedShapeIsRefusedWithAClearMessage() {
+        KeyValueStore<Integer, byte[]> rows = rows();
+        trained(rows, SgnsConfig.builder().capacity(1000).build());
+        for (SgnsConfig changed : List.of(SgnsConfig.builder().capacity(1000).window(5).build(),
+                SgnsConfig.builder().capacity(2000).build(), SgnsConfig.builder().capacity(1000).dim(16).build(),
+                SgnsConfig.builder().capacity(1000).mode(SgnsConfig.Mode.SKIP_GRAM).build())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> open(rows, changed).model());
+            assertTrue(e.getMessage().contains("new application.id"), e.getMessage());
+        }
+    }
+
+    @Test
+    void leavingTheTaskDropsTheWorkingCopy() {
+        KeyValueStore<Integer, byte[]> rows = rows();
+        SongModelStore store = trained(rows, SgnsConfig.builder().capacity(1000).build());
+        SgnsModel working = store.model();
+        store.clearCache(); // the task was recycled (e.g. into a standby): its rows may now move on
+        assertTrue(store.model() != working, "the next activation rebuilds the model from the durable rows");
+        assertEquals(200, store.events());
+    }
+}
