@@ -16,7 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "Print the topology description (the content of topology/topology.txt).")
 final class TopologyCommand implements Callable<Integer> {
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write topology.txt into DIR instead of printing it.")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write topology.txt and the diagram topology.svg into DIR instead of printing the text.")
     Path outDir;
 
     @Spec
@@ -31,7 +32,9 @@ final class TopologyCommand implements Callable<Integer> {
         } else {
             Files.createDirectories(outDir);
             Files.writeString(outDir.resolve("topology.txt"), description, StandardCharsets.UTF_8);
-            spec.commandLine().getOut().println("wrote " + outDir.resolve("topology.txt"));
+            Files.writeString(outDir.resolve("topology.svg"), StreamvecTopology.diagram(), StandardCharsets.UTF_8);
+            spec.commandLine().getOut().println("wrote " + outDir.resolve("topology.txt") + " and "
+                    + outDir.resolve("topology.svg"));
         }
         return 0;
     }

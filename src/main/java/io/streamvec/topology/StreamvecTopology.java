@@ -130,14 +130,24 @@ public final class StreamvecTopology {
      * committed {@code topology/topology.txt}. Loads no model and touches no broker.
      */
     public static String describe() {
+        String text = descriptionOnly().describe().toString();
+        return text.endsWith("\n") ? text : text + "\n";
+    }
+
+    /** The SVG diagram of the real topology: the content of the committed {@code topology/topology.svg}. */
+    public static String diagram() {
+        return TopologyDiagram.svg(descriptionOnly().describe());
+    }
+
+    /** The real topology built with stand-ins for the models (which describing it never loads). */
+    private static Topology descriptionOnly() {
         Supplier<TextEmbedder> noEmbedder = () -> {
             throw new IllegalStateException("describing the topology needs no model");
         };
         Supplier<TextTokenizer> noTokenizer = () -> {
             throw new IllegalStateException("describing the topology needs no tokenizer");
         };
-        String text = build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedder, 32,
-                Duration.ofMillis(100), Song2vecSettings.defaults())).describe().toString();
-        return text.endsWith("\n") ? text : text + "\n";
+        return build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedder, 32,
+                Duration.ofMillis(100), Song2vecSettings.defaults()));
     }
 }

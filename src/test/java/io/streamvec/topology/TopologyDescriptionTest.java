@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * topology/topology.txt is the committed {@code Topology.describe()} of the real topology. When this
- * test fails, regenerate it with {@code java -jar target/streamvec.jar topology --out topology}.
+ * topology/topology.txt is the committed {@code Topology.describe()} of the real topology and
+ * topology/topology.svg its diagram. When this test fails, regenerate both with
+ * {@code java -jar target/streamvec.jar topology --out topology}.
  */
 class TopologyDescriptionTest {
 
@@ -17,5 +18,25 @@ class TopologyDescriptionTest {
         String committed = Files.readString(Path.of("topology/topology.txt"));
         assertEquals(committed, StreamvecTopology.describe(),
                 "topology/topology.txt is stale: run `java -jar target/streamvec.jar topology --out topology`");
+    }
+
+    @Test
+    void committedDiagramMatchesTheCode() throws Exception {
+        String committed = Files.readString(Path.of("topology/topology.svg"));
+        assertEquals(committed, StreamvecTopology.diagram(),
+                "topology/topology.svg is stale: run `java -jar target/streamvec.jar topology --out topology`");
+    }
+
+    @Test
+    void theDiagramShowsEveryNodeOfTheDescription() {
+        String svg = StreamvecTopology.diagram();
+        java.util.regex.Matcher nodes = java.util.regex.Pattern
+                .compile("(?m)^\\s+(?:Source|Processor|Sink): (\\S+)").matcher(StreamvecTopology.describe());
+        int count = 0;
+        while (nodes.find()) {
+            count++;
+            org.junit.jupiter.api.Assertions.assertTrue(svg.contains(">" + nodes.group(1) + "<"), nodes.group(1));
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(count >= 10, "nodes found: " + count);
     }
 }
