@@ -66,7 +66,11 @@ public final class StreamvecApp implements AutoCloseable {
     /** Creates missing topics (unless disabled), then starts the stream threads. */
     public StreamvecApp start() {
         tokenizer.get(); // fail fast on a bad tokenizer or model, before any record is consumed
-        embedder.get();
+        TextEmbedder model = embedder.get();
+        String device = model instanceof BertSentenceEmbedder bert ? bert.device().getDeviceType() : "unknown";
+        io.micrometer.core.instrument.Gauge.builder("streamvec.embedding.device", () -> 1)
+                .tag("device", device).tag("model", model.modelName())
+                .description("The device the embedding model runs on (value 1)").register(metrics.registry());
         Properties properties = config.streamsProperties();
         if (config.createTopics()) {
             Map<String, Object> adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,

@@ -14,6 +14,8 @@ public final class SgnsModel {
     public final float[] syn0;
     public final float[] syn1neg;
     final AtomicLong tokens = new AtomicLong();
+    /** (centre, context) pairs trained, all trainers together, as of their last sync. */
+    final AtomicLong pairs = new AtomicLong();
 
     public SgnsModel(SgnsConfig config) {
         this(config, new Vocabulary(config.capacity));
@@ -38,6 +40,9 @@ public final class SgnsModel {
 
     /** Tokens (song occurrences) counted so far, all trainers together (approximate while training). */
     public long tokens() { return tokens.get(); }
+
+    /** (centre, context) pairs trained so far (approximate while training: trainers publish at sync). */
+    public long pairs() { return pairs.get(); }
 
     /** Current learning rate. */
     public float alpha() { return config.alphaAt(tokens.get()); }

@@ -49,6 +49,7 @@ public final class SgnsTrainer {
     private int unsynced;
     private long localTokens;
     private long trainedSongs;
+    private long unsyncedPairs;
     private PairObserver observer;
 
     public SgnsTrainer(SgnsModel model, long workerSeed) {
@@ -141,6 +142,8 @@ public final class SgnsTrainer {
 
     /** Publishes local token counts, refreshes alpha and lets the sampler do its maintenance. */
     public void sync() {
+        model.pairs.addAndGet(unsyncedPairs);
+        unsyncedPairs = 0;
         long total = model.tokens.addAndGet(unsynced);
         unsynced = 0;
         alpha = cfg.alphaAt(total);
@@ -197,6 +200,7 @@ public final class SgnsTrainer {
         }
         VecOps.add(w, 0, syn0, l1, d);
         dirtyIn.mark(context);
+        unsyncedPairs++;
     }
 
     // ---------------------------------------------------------------- CBOW
@@ -248,6 +252,7 @@ public final class SgnsTrainer {
             VecOps.axpy(g, h, 0, syn1neg, l2, d);
             dirtyOut.mark(target);
         }
+        unsyncedPairs += m;
         // gensim (cbow_mean=1) adds the full error to every context word, not error / m
         for (int i = 0; i < m; i++) {
             VecOps.add(w, 0, syn0, context[i] * d, d);

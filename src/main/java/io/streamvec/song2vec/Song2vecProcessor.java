@@ -132,6 +132,8 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("Playlist events trained").register(metrics));
         taskMeters.add(FunctionCounter.builder("streamvec.song2vec.songs", model, SgnsModel::tokens).tag("task", task)
                 .description("Songs (words) trained").register(metrics));
+        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.pairs", model, SgnsModel::pairs).tag("task", task)
+                .description("(centre, context) pairs trained").register(metrics));
         context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
                 now -> modelStore.refreshIndexIfChanged(now));
     }

@@ -1,5 +1,8 @@
 package io.streamvec.text;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.streamvec.avro.Span;
 import io.streamvec.avro.TextEvent;
 import io.streamvec.avro.TokenizedText;
@@ -16,9 +19,16 @@ public final class TokenizeProcessor extends ContextualProcessor<String, TextEve
     private final Supplier<TextTokenizer> shared;
     private TextTokenizer tokenizer;
 
+    private final Timer latency;
+    private final Counter emitted;
+
     /** @param tokenizer the JVM's shared tokenizer, resolved when the task starts */
-    public TokenizeProcessor(Supplier<TextTokenizer> tokenizer) {
+    public TokenizeProcessor(Supplier<TextTokenizer> tokenizer, MeterRegistry metrics) {
         this.shared = tokenizer;
+        this.latency = Timer.builder("streamvec.tokenization").description("Time to tokenize one text")
+                .publishPercentileHistogram().register(metrics);
+        this.emitted = Counter.builder("streamvec.records.out").tag("path", "text").tag("topic", "text-tokens")
+                .description("Records written per path and topic").register(metrics);
     }
 
     @Override
@@ -30,8 +40,11 @@ public final class TokenizeProcessor extends ContextualProcessor<String, TextEve
     @Override
     public void process(Record<String, TextEvent> record) {
         TextEvent event = record.value();
+        long started = System.nanoTime();
         Tokens tokens = tokenizer.tokenize(event.getText());
+        latency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         context().forward(record.withValue(toAvro(event.getId(), tokens, event.getTimestampMs())));
+        emitted.increment();
     }
 
     private TokenizedText toAvro(String sourceId, Tokens tokens, long eventTime) {

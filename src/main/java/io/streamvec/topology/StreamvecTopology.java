@@ -91,7 +91,7 @@ public final class StreamvecTopology {
                 Topics.TEXT_EVENTS);
         topology.addProcessor(PREPARE_TEXT, () -> new PrepareTextProcessor(parts.metrics()), TEXT_SOURCE);
 
-        topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(parts.tokenizer()), PREPARE_TEXT);
+        topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(parts.tokenizer(), parts.metrics()), PREPARE_TEXT);
         topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
                 new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENIZE);
 

@@ -99,6 +99,11 @@ class OperationsIntegrationTest {
                 assertTrue(metrics.contains("jvm_memory_used_bytes"));
                 assertTrue(metrics.contains("process_cpu_usage"));
                 assertFalse(Pattern.compile("(?m)^streamvec_\\S+ NaN$").matcher(metrics).find(), "no NaN gauges");
+                for (String name : io.streamvec.DeploymentFilesTest.referencedMetrics()) {
+                    assertTrue(Pattern.compile("(?m)^" + name + "[{ ]").matcher(metrics).find(),
+                            "the dashboard or an alert uses " + name + ", which must be exported");
+                }
+                assertTrue(metrics.contains("streamvec_embedding_device{device=\"cpu\""), "device in use");
                 assertEquals(405, HTTP.send(HttpRequest.newBuilder(base.resolve("/metrics"))
                         .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString())
                         .statusCode());

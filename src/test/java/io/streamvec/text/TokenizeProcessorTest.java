@@ -37,7 +37,7 @@ class TokenizeProcessorTest {
     @BeforeEach
     void init() {
         context = new MockProcessorContext<>();
-        processor = new TokenizeProcessor(() -> tokenizer);
+        processor = new TokenizeProcessor(() -> tokenizer, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         processor.init(context);
         prepareContext = new MockProcessorContext<>();
         prepareContext.setRecordMetadata("text-events", 2, 17L);
