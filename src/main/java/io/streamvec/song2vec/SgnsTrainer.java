@@ -178,8 +178,21 @@ public final class SgnsTrainer {
     void trainSgPair(int center, int context) {
         final int d = dim;
         final int l1 = context * d;
+        java.util.Arrays.fill(work, 0f);
+        negativeSampling(syn0, l1, center);
+        VecOps.add(work, 0, syn0, l1, d);
+        dirtyIn.mark(context);
+        unsyncedPairs++;
+    }
+
+    /**
+     * The positive and negative updates shared by both architectures: the hidden vector at
+     * {@code in[inOff..inOff+dim)} predicts {@code center} against {@code negative} sampled songs; the
+     * output vectors are updated and the error for the input side is accumulated in {@link #work}.
+     */
+    private void negativeSampling(float[] in, int inOff, int center) {
+        final int d = dim;
         final float[] w = work;
-        java.util.Arrays.fill(w, 0f);
         for (int k = 0; k <= negative; k++) {
             int target;
             float label;
@@ -192,15 +205,12 @@ public final class SgnsTrainer {
                 label = 0f;
             }
             int l2 = target * d;
-            float f = VecOps.dot(syn0, l1, syn1neg, l2, d);
+            float f = VecOps.dot(in, inOff, syn1neg, l2, d);
             float g = (label - sigmoid(f)) * alpha;
             VecOps.axpy(g, syn1neg, l2, w, 0, d);
-            VecOps.axpy(g, syn0, l1, syn1neg, l2, d);
+            VecOps.axpy(g, in, inOff, syn1neg, l2, d);
             dirtyOut.mark(target);
         }
-        VecOps.add(w, 0, syn0, l1, d);
-        dirtyIn.mark(context);
-        unsyncedPairs++;
     }
 
     // ---------------------------------------------------------------- CBOW
@@ -234,24 +244,7 @@ public final class SgnsTrainer {
         java.util.Arrays.fill(w, 0f);
         for (int i = 0; i < m; i++) VecOps.add(syn0, context[i] * d, h, 0, d);
         VecOps.scale(1f / m, h, 0, d);
-        for (int k = 0; k <= negative; k++) {
-            int target;
-            float label;
-            if (k == 0) {
-                target = center;
-                label = 1f;
-            } else {
-                target = sampler.sample(nextRandom());
-                if (target < 0 || target == center) continue;
-                label = 0f;
-            }
-            int l2 = target * d;
-            float f = VecOps.dot(h, 0, syn1neg, l2, d);
-            float g = (label - sigmoid(f)) * alpha;
-            VecOps.axpy(g, syn1neg, l2, w, 0, d);
-            VecOps.axpy(g, h, 0, syn1neg, l2, d);
-            dirtyOut.mark(target);
-        }
+        negativeSampling(h, 0, center);
         unsyncedPairs += m;
         // gensim (cbow_mean=1) adds the full error to every context word, not error / m
         for (int i = 0; i < m; i++) {
