@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -53,26 +54,19 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
             return all;
         }
 
+        /** The answer of the first local model (largest first) that has one. */
+        private Optional<List<Neighbor>> firstAnswer(Function<SongModelView, Optional<List<Neighbor>>> query) {
+            return ordered().stream().map(query).flatMap(Optional::stream).findFirst();
+        }
+
         @Override
         public Optional<List<Neighbor>> similar(String songId, int k) {
-            for (SongModelView store : ordered()) {
-                Optional<List<Neighbor>> answer = store.similar(songId, k);
-                if (answer.isPresent()) {
-                    return answer;
-                }
-            }
-            return Optional.empty();
+            return firstAnswer(store -> store.similar(songId, k));
         }
 
         @Override
         public Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k) {
-            for (SongModelView store : ordered()) {
-                Optional<List<Neighbor>> answer = store.continuation(recentSongIds, k);
-                if (answer.isPresent()) {
-                    return answer;
-                }
-            }
-            return Optional.empty();
+            return firstAnswer(store -> store.continuation(recentSongIds, k));
         }
 
         @Override

@@ -81,6 +81,21 @@ class Song2vecTopologyTest {
                 driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
     }
 
+    /** At least 90% of every song's 5 nearest songs belong to its planted genre. */
+    private static void assertNearestSongsShareTheirGenre(SongModelView model, SyntheticPlaylists synthetic) {
+        int same = 0;
+        int total = 0;
+        for (Song song : synthetic.songs()) {
+            for (SongModelView.Neighbor n : model.similar(song.getId(), 5).orElseThrow()) {
+                total++;
+                if (SyntheticPlaylists.genreOf(n.songId()).equals(SyntheticPlaylists.genreOf(song.getId()))) {
+                    same++;
+                }
+            }
+        }
+        assertTrue(same >= 0.9 * total, "nearest songs share the planted genre: " + same + "/" + total);
+    }
+
     private static PlaylistEvent event(String playlist, List<String> songs, boolean complete) {
         return PlaylistEvent.newBuilder().setPlaylistId(playlist).setSongIds(songs).setTimestampMs(1L)
                 .setPlaylistComplete(complete).build();
@@ -99,17 +114,7 @@ class Song2vecTopologyTest {
             assertEquals(blocks + 1, run.model().durableEntries(),
                     "every block of changed rows, and the meta entry, reach the durable store at commit");
 
-            int same = 0;
-            int total = 0;
-            for (Song song : synthetic.songs()) {
-                for (SongModelView.Neighbor n : run.model().similar(song.getId(), 5).orElseThrow()) {
-                    total++;
-                    if (SyntheticPlaylists.genreOf(n.songId()).equals(SyntheticPlaylists.genreOf(song.getId()))) {
-                        same++;
-                    }
-                }
-            }
-            assertTrue(same >= 0.9 * total, "nearest songs share the planted genre: " + same + "/" + total);
+            assertNearestSongsShareTheirGenre(run.model(), synthetic);
 
             List<TestRecord<String, SongRecommendations>> out = run.out().readRecordsToList();
             assertTrue(out.size() >= 2 * 1500 - 10, "similar songs and a continuation per event: " + out.size());
@@ -139,17 +144,7 @@ class Song2vecTopologyTest {
             }
             assertEquals(2250, run.model().events(), "every event is trained by the time its offset commits");
             run.model().refreshIndex(System.currentTimeMillis(), 0);
-            int same = 0;
-            int total = 0;
-            for (Song song : synthetic.songs()) {
-                for (SongModelView.Neighbor n : run.model().similar(song.getId(), 5).orElseThrow()) {
-                    total++;
-                    if (SyntheticPlaylists.genreOf(n.songId()).equals(SyntheticPlaylists.genreOf(song.getId()))) {
-                        same++;
-                    }
-                }
-            }
-            assertTrue(same >= 0.9 * total, "nearest songs share the planted genre: " + same + "/" + total);
+            assertNearestSongsShareTheirGenre(run.model(), synthetic);
             int blocks = (run.model().model().vocab.size() + SongModelStore.BLOCK - 1) / SongModelStore.BLOCK;
             assertEquals(blocks + 1, run.model().durableEntries());
             byte[] context = ((org.apache.kafka.streams.state.KeyValueStore<String, byte[]>) (Object) run.driver()
