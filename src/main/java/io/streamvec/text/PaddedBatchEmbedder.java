@@ -14,8 +14,6 @@ import java.util.List;
 public abstract class PaddedBatchEmbedder implements TextEmbedder {
 
     private final int maxSubBatch;
-    private long paddedTokens;
-    private long realTokens;
 
     protected PaddedBatchEmbedder(int maxSubBatch) {
         if (maxSubBatch < 1) {
@@ -39,21 +37,11 @@ public abstract class PaddedBatchEmbedder implements TextEmbedder {
             for (int i = start; i < end; i++) {
                 chunk.add(tokenIds.get(order[i]));
             }
-            TokenBatch batch = TokenBatch.pad(chunk);
-            synchronized (this) {
-                paddedTokens += (long) batch.batch() * batch.seq();
-                realTokens += batch.tokens();
-            }
-            float[][] vectors = embedBatch(batch);
+            float[][] vectors = embedBatch(TokenBatch.pad(chunk));
             for (int i = start; i < end; i++) {
                 out[order[i]] = vectors[i - start];
             }
         }
         return out;
-    }
-
-    /** Fraction of computed token positions that were padding so far. */
-    public synchronized double paddingWaste() {
-        return paddedTokens == 0 ? 0 : 1.0 - (double) realTokens / paddedTokens;
     }
 }

@@ -20,13 +20,4 @@ public record TokenBatch(int batch, int seq, long[] inputIds, long[] attentionMa
         }
         return new TokenBatch(batch, seq, ids, mask);
     }
-
-    /** Real (unpadded) tokens in the batch. */
-    public long tokens() {
-        long n = 0;
-        for (long m : attentionMask) {
-            n += m;
-        }
-        return n;
-    }
 }
