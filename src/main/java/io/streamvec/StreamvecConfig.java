@@ -173,6 +173,21 @@ public final class StreamvecConfig extends AbstractConfig {
         return own;
     }
 
+    /**
+     * The settings of an application on a local broker (the embedded default, tests, benchmarks): its
+     * bootstrap servers, application id and state directory, and any free ports for its endpoints so that
+     * it never collides with another streamvec. Mutable, for further settings.
+     */
+    public static Map<String, Object> local(String bootstrapServers, String applicationId, Path stateDir) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        properties.put(HTTP_PORT, 0);
+        properties.put(METRICS_PORT, 0);
+        return properties;
+    }
+
     /** Reads a properties file (UTF-8). */
     public static StreamvecConfig load(Path file) throws IOException {
         Properties properties = new Properties();

@@ -25,7 +25,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,12 +47,7 @@ class StreamvecIntegrationTest {
 
     @Test
     void textEventsBecomeTokensAndBadOnesAreDeadLettered(@TempDir Path stateDir) throws Exception {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-it");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
-        properties.put(StreamvecConfig.METRICS_PORT, 0);
+        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-it", stateDir);
         try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
             app.awaitRunning(Duration.ofSeconds(60));
             AvroSerde<TextEvent> events = new AvroSerde<>(TextEvent.class, app.registry());

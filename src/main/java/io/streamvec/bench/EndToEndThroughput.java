@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,16 +53,11 @@ public final class EndToEndThroughput {
             throws Exception {
         Path stateDir = Files.createTempDirectory("streamvec-bench-state");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, Object> properties = new HashMap<>();
-            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-bench");
-            properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-bench", stateDir);
             properties.put(StreamvecConfig.EMBEDDING_BATCH_SIZE, batchSize);
             properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, lingerMs);
             properties.put(StreamvecConfig.EMBEDDING_DEVICE, "cpu");
             properties.put(StreamvecConfig.EMBEDDING_PRECISION, "fp32");
-            properties.put(StreamvecConfig.HTTP_PORT, 0);
-            properties.put(StreamvecConfig.METRICS_PORT, 0);
             // Any other setting (e.g. commit.interval.ms, processing.guarantee) from -Dstreamvec.bench.<key>=value.
             System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("streamvec.bench."))
                     .forEach(k -> properties.put(k.substring("streamvec.bench.".length()), System.getProperty(k)));

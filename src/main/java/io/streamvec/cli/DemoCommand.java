@@ -35,7 +35,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -84,12 +83,8 @@ final class DemoCommand implements Callable<Integer> {
         Thread hook = new Thread(stop::countDown, "streamvec-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, Object> properties = new HashMap<>();
-            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-demo");
-            properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-demo", stateDir);
             properties.put(StreamvecConfig.HTTP_PORT, httpPort);
-            properties.put(StreamvecConfig.METRICS_PORT, 0);
             // The synthetic catalogue is tiny (240 songs): learn it in seconds with gensim's learning rate
             // rather than the streaming default tuned on 75k songs.
             properties.put(StreamvecConfig.SONG2VEC_ALPHA, 0.025);

@@ -110,11 +110,9 @@ final class TrainCommand implements Callable<Integer> {
                       boolean progressBar) throws Exception {
         Path stateDir = Files.createTempDirectory("streamvec-train-state");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, Object> properties = new HashMap<>(overrides);
+            Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-train", stateDir);
+            properties.putAll(overrides);
             properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            properties.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-train");
-            properties.putIfAbsent(StreamvecConfig.HTTP_PORT, 0); // never collide with a running streamvec
-            properties.putIfAbsent(StreamvecConfig.METRICS_PORT, 0);
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             properties.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
             // A bulk load favours throughput over latency: every commit writes the model rows changed since

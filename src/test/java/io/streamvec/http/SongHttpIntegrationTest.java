@@ -23,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -33,7 +32,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,12 +67,7 @@ class SongHttpIntegrationTest {
 
     @Test
     void endpointsAnswerFromTheTrainedModel(@TempDir Path stateDir) throws Exception {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-http-it");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        properties.put(StreamvecConfig.HTTP_PORT, 0);
-        properties.put(StreamvecConfig.METRICS_PORT, 0);
+        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-http-it", stateDir);
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
         properties.put(StreamvecConfig.SONG2VEC_DIM, 16);
         properties.put(StreamvecConfig.SONG2VEC_WINDOW, 5);

@@ -19,7 +19,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,12 +45,8 @@ class OperationsIntegrationTest {
     @Test
     void metricsAndHealthOfARunningApp(@TempDir Path stateDir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, Object> properties = new HashMap<>();
-            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-operations-it");
-            properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            properties.put(StreamvecConfig.HTTP_PORT, 0);
-            properties.put(StreamvecConfig.METRICS_PORT, 0);
+            Map<String, Object> properties =
+                    StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-operations-it", stateDir);
             properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, 20L);
             URI base;
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {

@@ -19,13 +19,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,12 +63,8 @@ class PrometheusIntegrationTest {
     void aRealPrometheusScrapesStreamvec(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(PROMETHEUS), "prometheus is not installed (.ci/run installs Debian's prometheus)");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, Object> properties = new HashMap<>();
-            properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-prometheus-it");
-            properties.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toString());
-            properties.put(StreamvecConfig.HTTP_PORT, 0);
-            properties.put(StreamvecConfig.METRICS_PORT, 0);
+            Map<String, Object> properties =
+                    StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-prometheus-it", dir.resolve("state"));
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
                 app.awaitRunning(Duration.ofSeconds(60));
                 int appPort = app.operationsUri().getPort();

@@ -13,7 +13,6 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,7 +21,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,14 +46,10 @@ class Song2vecRestoreIntegrationTest {
     }
 
     private static StreamvecConfig config(Path stateDir, int threads) {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-song2vec-restore-it-" + threads);
+        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(),
+                "streamvec-song2vec-restore-it-" + threads, stateDir);
         properties.put(StreamvecConfig.SONG2VEC_THREADS, threads);
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
-        properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
-        properties.put(StreamvecConfig.METRICS_PORT, 0);
         return new StreamvecConfig(properties);
     }
 

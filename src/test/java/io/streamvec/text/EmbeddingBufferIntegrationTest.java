@@ -28,7 +28,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterAll;
@@ -56,12 +55,8 @@ class EmbeddingBufferIntegrationTest {
     }
 
     private static StreamvecConfig config(Path stateDir, int batchSize, long lingerMs) {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec-buffer-it");
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        properties.put(StreamvecConfig.HTTP_PORT, 0); // any free port: tests may run side by side
-        properties.put(StreamvecConfig.METRICS_PORT, 0);
+        Map<String, Object> properties =
+                StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-buffer-it", stateDir);
         properties.put(StreamvecConfig.EMBEDDING_BATCH_SIZE, batchSize);
         properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, lingerMs);
         return new StreamvecConfig(properties);
