@@ -1,6 +1,5 @@
 package io.streamvec.kafka;
 
-import io.micrometer.core.instrument.Metrics;
 import io.streamvec.serde.SchemaRegistryException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -27,7 +26,8 @@ public class DeadLetterDeserializationHandler extends LogAndContinueExceptionHan
                 return Response.fail();
             }
         }
-        Metrics.counter("streamvec.dlq.records", "reason", "unreadable", "topic", context.topic()).increment();
-        return super.handleError(context, record, exception);
+        Response response = super.handleError(context, record, exception);
+        DeadLetters.mark(response.deadLetterQueueRecords(), "unreadable", context);
+        return response;
     }
 }

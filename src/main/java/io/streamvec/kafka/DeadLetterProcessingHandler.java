@@ -1,6 +1,5 @@
 package io.streamvec.kafka;
 
-import io.micrometer.core.instrument.Metrics;
 import io.streamvec.InvalidEventException;
 import io.streamvec.text.EmbedProcessor;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -20,7 +19,8 @@ public class DeadLetterProcessingHandler extends LogAndContinueProcessingExcepti
             return Response.fail(); // the model failed, not the record: retry the task rather than dead-letter
         }
         String reason = exception instanceof InvalidEventException ? "invalid" : "error";
-        Metrics.counter("streamvec.dlq.records", "reason", reason, "topic", context.topic()).increment();
-        return super.handleError(context, record, exception);
+        Response response = super.handleError(context, record, exception);
+        DeadLetters.mark(response.deadLetterQueueRecords(), reason, context);
+        return response;
     }
 }

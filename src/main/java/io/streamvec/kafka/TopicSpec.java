@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
-/** One entry of the topic catalog. */
+/** One entry of the topic catalog; {@code maxMessageBytes} is optional (null: the broker's default). */
 public record TopicSpec(
         String name,
         String description,
@@ -16,7 +16,8 @@ public record TopicSpec(
         String key,
         String value,
         String cleanupPolicy,
-        long retentionMs) {
+        long retentionMs,
+        Long maxMessageBytes) {
 
     @JsonCreator
     public TopicSpec(
@@ -26,7 +27,8 @@ public record TopicSpec(
             @JsonProperty(value = "key", required = true) String key,
             @JsonProperty(value = "value", required = true) String value,
             @JsonProperty(value = "cleanup.policy", required = true) String cleanupPolicy,
-            @JsonProperty(value = "retention.ms", required = true) long retentionMs) {
+            @JsonProperty(value = "retention.ms", required = true) long retentionMs,
+            @JsonProperty(value = "max.message.bytes") Long maxMessageBytes) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("topic without a name");
         }
@@ -45,6 +47,7 @@ public record TopicSpec(
         this.value = value;
         this.cleanupPolicy = cleanupPolicy;
         this.retentionMs = retentionMs;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /** The admin request that creates this topic; {@code replicationFactor} -1 takes the broker's default. */
@@ -52,6 +55,9 @@ public record TopicSpec(
         Map<String, String> configs = new HashMap<>();
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, cleanupPolicy);
         configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs));
+        if (maxMessageBytes != null) {
+            configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Long.toString(maxMessageBytes));
+        }
         Optional<Short> replicas = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         return new NewTopic(name, Optional.of(partitions), replicas).configs(configs);
     }

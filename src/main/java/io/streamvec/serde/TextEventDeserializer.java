@@ -11,7 +11,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Reads {@code text-events} values, which are either Avro {@link TextEvent}s in the Confluent wire
  * format (first byte 0) or plain UTF-8 text (anything else). Plain text becomes a {@code TextEvent}
- * with no id and no timestamp. Invalid UTF-8 is an error, never silently replaced.
+ * with no id and no timestamp. Invalid UTF-8 is an error, never silently replaced, and so is "text" with
+ * control characters other than whitespace (binary data, or a framed record with a wrong magic byte).
  */
 public final class TextEventDeserializer implements Deserializer<TextEvent> {
 
@@ -39,6 +40,14 @@ public final class TextEventDeserializer implements Deserializer<TextEvent> {
         } catch (CharacterCodingException e) {
             throw new SerializationException(WireFormat.problem(topic,
                     "value is neither an Avro TextEvent (magic byte 0) nor valid UTF-8 text: " + e), e);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) && !Character.isWhitespace(c)) {
+                throw new SerializationException(WireFormat.problem(topic, String.format(
+                        "value looks binary (control character U+%04X at %d): neither an Avro TextEvent (magic "
+                                + "byte 0) nor text", (int) c, i)));
+            }
         }
         return TextEvent.newBuilder().setText(text).build();
     }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.streamvec.EventChecks;
 import io.streamvec.InvalidEventException;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Recommendation;
@@ -142,9 +143,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     public void process(Record<String, PlaylistEvent> record) {
         received.increment();
         PlaylistEvent event = validate(record.value());
-        if (record.key() != null && !record.key().equals(event.getPlaylistId())) {
-            throw new InvalidEventException("record key differs from the event's playlist id: playlist events "
-                    + "must be keyed by playlist id so that one task sees all of a playlist");
+        if (!event.getPlaylistId().equals(record.key())) {
+            throw new InvalidEventException((record.key() == null ? "null key" : "record key differs from the "
+                    + "event's playlist id") + ": playlist events must be keyed by playlist id so that one task "
+                    + "sees all of a playlist");
         }
         String playlistId = event.getPlaylistId();
         List<String> songIds = event.getSongIds();
@@ -204,9 +206,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             throw new InvalidEventException("invalid playlist id (empty, longer than " + settings.maxSongIdLength()
                     + " characters, or with whitespace or control characters)");
         }
-        if (event.getTimestampMs() < 0) {
-            throw new InvalidEventException("negative timestamp " + event.getTimestampMs());
-        }
+        EventChecks.checkTimestamp(event.getTimestampMs(), System.currentTimeMillis());
         int songs = event.getSongIds().size();
         if (songs == 0) {
             throw new InvalidEventException("playlist event without songs");
@@ -225,16 +225,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     }
 
     static boolean validSongId(String id, int maxLength) {
-        if (id == null || id.isEmpty() || id.length() > maxLength) {
-            return false;
-        }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (Character.isWhitespace(c) || Character.isISOControl(c) || Character.isSpaceChar(c)) {
-                return false;
-            }
-        }
-        return true;
+        return EventChecks.validId(id, maxLength);
     }
 
     private void flushIdlePlaylists(long now) {

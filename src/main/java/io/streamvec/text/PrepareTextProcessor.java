@@ -1,5 +1,6 @@
 package io.streamvec.text;
 
+import io.streamvec.EventChecks;
 import io.streamvec.InvalidEventException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,8 +13,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * Validates a text event and fills in what the rest of the text path relies on: its source id (the
  * event's id, else the record key, else {@code topic-partition-offset}) and its event time (the event's,
  * else the record's). Forwards the completed event keyed by source id. Invalid events (null value,
- * empty or whitespace-only text) throw {@link InvalidEventException}, which dead-letters them once,
- * before the path branches.
+ * empty or whitespace-only text, a negative or far-future timestamp, an id over 256 characters or with
+ * control characters) throw {@link InvalidEventException}, which dead-letters them once, before the path
+ * branches.
  */
 public final class PrepareTextProcessor extends ContextualProcessor<String, TextEvent, String, TextEvent> {
 
@@ -34,8 +36,8 @@ public final class PrepareTextProcessor extends ContextualProcessor<String, Text
         if (event.getText().isBlank()) {
             throw new InvalidEventException("text is empty or whitespace only");
         }
-        if (event.getTimestampMs() != null && event.getTimestampMs() < 0) {
-            throw new InvalidEventException("negative timestamp " + event.getTimestampMs());
+        if (event.getTimestampMs() != null) {
+            EventChecks.checkTimestamp(event.getTimestampMs(), System.currentTimeMillis());
         }
         String sourceId = sourceId(event, record.key(), context().recordMetadata().orElse(null));
         long eventTime = event.getTimestampMs() != null ? event.getTimestampMs() : record.timestamp();
@@ -45,14 +47,22 @@ public final class PrepareTextProcessor extends ContextualProcessor<String, Text
 
     static String sourceId(TextEvent event, String key, RecordMetadata metadata) {
         if (event.getId() != null && !event.getId().isBlank()) {
-            return event.getId();
+            return checkedId(event.getId(), "event id");
         }
         if (key != null && !key.isBlank()) {
-            return key;
+            return checkedId(key, "record key");
         }
         if (metadata == null) {
             throw new InvalidEventException("text event has no id, no key and no source offset");
         }
         return metadata.topic() + "-" + metadata.partition() + "-" + metadata.offset();
+    }
+
+    private static String checkedId(String id, String what) {
+        if (id.length() > EventChecks.MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+            throw new InvalidEventException("invalid " + what + " (longer than " + EventChecks.MAX_ID_LENGTH
+                    + " characters, or with control characters): it becomes the output key");
+        }
+        return id;
     }
 }

@@ -42,4 +42,17 @@ class TextEventDeserializerTest {
     void aFramedValueThatIsNotATextEventIsAnError() {
         assertThrows(SerializationException.class, () -> deserializer.deserialize("text-events", new byte[] {0, 1}));
     }
+
+    @Test
+    void binaryLookingTextIsAnErrorButWhitespaceControlsAreText() {
+        byte[] wrongMagic = new AvroSerde<>(TextEvent.class, EmbeddedSchemaRegistry.bundled())
+                .serialize("text-events", TextEvent.newBuilder().setText("hi").build());
+        wrongMagic[0] = 1;
+        assertThrows(SerializationException.class, () -> deserializer.deserialize("text-events", wrongMagic));
+        SerializationException e = assertThrows(SerializationException.class, () -> deserializer.deserialize(
+                "text-events", "hello\u0001world".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("U+0001 at 5"), e.getMessage());
+        assertEquals("tab\tand\nlines\r\n", deserializer.deserialize("text-events",
+                "tab\tand\nlines\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).getText());
+    }
 }
