@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks; run one of the subcommands.",
         subcommands = {
             BenchEmbedCommand.class,
-            BenchSong2vecCommand.class
+            BenchSong2vecCommand.class,
+            BenchLoadCommand.class
         })
 final class BenchCommand implements Runnable {
 
