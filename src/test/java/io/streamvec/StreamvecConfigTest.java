@@ -50,6 +50,13 @@ class StreamvecConfigTest {
     }
 
     @Test
+    void httpEndpointsBindToLoopbackByDefault() {
+        StreamvecConfig defaults = new StreamvecConfig(Map.of());
+        assertEquals("127.0.0.1", defaults.httpHost());
+        assertEquals("127.0.0.1", defaults.metricsHost());
+    }
+
+    @Test
     void readmeDocumentsEveryStreamvecKey() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
         for (String key : StreamvecConfig.DEFINITION.names()) {
