@@ -68,8 +68,10 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
-                    "URL of a Confluent-compatible schema registry. Empty: the embedded registry, whose schema "
-                            + "ids derive from the schemas bundled with streamvec (no server).")
+                    "URL of a Confluent-compatible schema registry; user info (https://user:password@host, "
+                            + "percent-encoded) is sent as HTTP basic authentication and never logged. Empty: the "
+                            + "embedded registry, whose schema ids derive from the schemas bundled with streamvec "
+                            + "(no server).")
             .define(TOKENIZER_PATH, Type.STRING, "", Importance.MEDIUM,
                     "Path of a Hugging Face tokenizer.json (or a directory holding one). Empty: the bundled "
                             + "all-MiniLM-L6-v2 tokenizer.")

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,39 @@ class StreamvecConfigTest {
                 () -> new StreamvecConfig(Map.of(StreamvecConfig.TOKENIZER_MAX_LENGTH, "1")));
         assertTrue(e.getMessage().contains(StreamvecConfig.TOKENIZER_MAX_LENGTH), e.getMessage());
         assertThrows(ConfigException.class, () -> new StreamvecConfig(Map.of(StreamvecConfig.TOPICS_CREATE, "maybe")));
+    }
+
+    @Test
+    void secretsStayOutOfToStringAndReachKafkaUnchanged(@TempDir Path dir) throws Exception {
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"app\" "
+                + "password=\"Pw-toString-5d2e\";";
+        Path file = Files.writeString(dir.resolve("streamvec.properties"), String.join("\n",
+                "bootstrap.servers=broker:9093",
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=SCRAM-SHA-512",
+                "sasl.jaas.config=" + jaas,
+                "ssl.truststore.password=Pw-truststore-8a1c",
+                "schema.registry.url=https://reg:Pw-registry-3f9b@registry:8081"));
+        StreamvecConfig config = StreamvecConfig.load(file);
+        for (String secret : new String[] {"Pw-toString-5d2e", "Pw-truststore-8a1c", "Pw-registry-3f9b"}) {
+            assertFalse(config.toString().contains(secret), config.toString());
+        }
+        Properties streams = config.streamsProperties();
+        assertEquals("SASL_SSL", streams.get("security.protocol"));
+        assertEquals("SCRAM-SHA-512", streams.get("sasl.mechanism"));
+        assertEquals(jaas, streams.get("sasl.jaas.config"), "passed to Kafka as written");
+        assertEquals("Pw-truststore-8a1c", streams.get("ssl.truststore.password"));
+        // What the clients log of it: Kafka's config objects print password-typed values as [hidden].
+        String clientValues = new AdminClientConfig(streams).values().toString();
+        assertTrue(clientValues.contains("sasl.jaas.config=[hidden]"), clientValues);
+        assertFalse(clientValues.contains("Pw-toString-5d2e") || clientValues.contains("Pw-truststore-8a1c"));
+    }
+
+    @Test
+    void httpEndpointsBindToLoopbackByDefault() {
+        StreamvecConfig defaults = new StreamvecConfig(Map.of());
+        assertEquals("127.0.0.1", defaults.httpHost());
+        assertEquals("127.0.0.1", defaults.metricsHost());
     }
 
     @Test

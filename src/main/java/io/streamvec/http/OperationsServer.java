@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * The operations endpoints, on their own port ({@code metrics.port}): {@code GET /metrics} (Prometheus
  * text format), {@code GET /health/live} (200 unless Kafka Streams has failed or stopped) and
  * {@code GET /health/ready} (200 only while RUNNING), both with the state and per-thread details as JSON.
+ * Read-only: GET and HEAD, else 405 with {@code Allow: GET, HEAD}. A failure answers 500 with
+ * {@code {"error": "internal error"}} (logged here, never shown to the client).
  */
 public final class OperationsServer implements AutoCloseable {
 
@@ -71,20 +73,29 @@ public final class OperationsServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                json(exchange, 405, Map.of("error", "only GET is supported"));
-                return;
+            try {
+                route(exchange);
+            } catch (RuntimeException e) {
+                LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), e);
+                if (exchange.getResponseCode() < 0) { // nothing sent yet
+                    json(exchange, 500, Map.of("error", "internal error"));
+                }
             }
-            switch (path) {
-                case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-                case "/health/live" -> health(exchange, false);
-                case "/health/ready" -> health(exchange, true);
-                default -> json(exchange, 404, Map.of("error", "unknown path " + path));
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("operations endpoint failed", e);
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            exchange.getResponseHeaders().set("Allow", RequestParser.ALLOW);
+            json(exchange, 405, Map.of("error", "the operations endpoints are read-only; use " + RequestParser.ALLOW));
+            return;
+        }
+        switch (exchange.getRequestURI().getPath()) {
+            case "/metrics" -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
+            case "/health/live" -> health(exchange, false);
+            case "/health/ready" -> health(exchange, true);
+            default -> json(exchange, 404, Map.of("error", "no such resource: use /metrics, /health/live or /health/ready"));
         }
     }
 
@@ -119,6 +130,12 @@ public final class OperationsServer implements AutoCloseable {
     private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if ("HEAD".equals(exchange.getRequestMethod())) {
+            exchange.sendResponseHeaders(status, -1); // headers only
+            return;
+        }
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

@@ -1,19 +1,21 @@
 package io.streamvec.http;
 
+import io.streamvec.song2vec.Song2vecProcessor;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Turns a request line (method, raw path, raw query) into a {@link Route}, or an {@link HttpError}: 404
- * for an unknown path, 405 for a method other than GET on a known one, 400 for a bad id or k. Pure: no
- * I/O, no state.
+ * for an unknown path, 405 for a method other than GET or HEAD on a known one, 400 for a bad id, a bad or
+ * repeated k, or any other query parameter. Pure: no I/O, no state.
  */
 public final class RequestParser {
 
     public static final int DEFAULT_K = 10;
     public static final int MAX_K = 1000;
     public static final int MAX_ID_LENGTH = 256;
-    public static final String ALLOW = "GET";
+    /** The methods every endpoint answers (the Allow header of a 405): the endpoints are read-only. */
+    public static final String ALLOW = "GET, HEAD";
 
     private RequestParser() {}
 
@@ -23,7 +25,7 @@ public final class RequestParser {
         if (kind == null) {
             throw HttpError.notFound("no such resource: use GET /songs/{id}/similar or GET /playlists/{id}/next");
         }
-        if (!"GET".equals(method)) {
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
             throw HttpError.methodNotAllowed(method, ALLOW);
         }
         String what = kind == Route.Kind.SIMILAR_SONGS ? "song id" : "playlist id";
@@ -59,7 +61,10 @@ public final class RequestParser {
         return null;
     }
 
-    /** {@code id} when it is 1 to 256 characters without control characters; else 400. */
+    /**
+     * {@code id} when it is 1 to 256 characters without whitespace or control characters (the rule the song
+     * path applies to the ids it stores, {@link Song2vecProcessor#validSongId}); else 400.
+     */
     static String validId(String id, String what) {
         if (id.isEmpty()) {
             throw HttpError.badRequest(what + " is empty");
@@ -67,27 +72,32 @@ public final class RequestParser {
         if (id.length() > MAX_ID_LENGTH) {
             throw HttpError.badRequest(what + " is longer than " + MAX_ID_LENGTH + " characters");
         }
-        for (int i = 0; i < id.length(); i++) {
-            if (Character.isISOControl(id.charAt(i))) {
-                throw HttpError.badRequest(what + " contains a control character");
-            }
+        if (!Song2vecProcessor.validSongId(id, MAX_ID_LENGTH)) {
+            boolean control = id.chars().anyMatch(Character::isISOControl);
+            throw HttpError.badRequest(what + (control ? " contains a control character" : " contains whitespace"));
         }
         return id;
     }
 
-    /** The k query parameter: 10 when absent, else an integer in [1, 1000]; 400 otherwise. */
+    /**
+     * The k query parameter: 10 when absent, else an integer in [1, 1000]; 400 otherwise, and 400 for any
+     * other query parameter (so that a misspelt one is never silently ignored).
+     */
     static int k(String rawQuery) {
         String value = null;
         if (rawQuery != null && !rawQuery.isEmpty()) {
             for (String pair : rawQuery.split("&", -1)) {
                 int eq = pair.indexOf('=');
                 String name = PercentDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), "query parameter name");
-                if (name.equals("k")) {
-                    if (value != null) {
-                        throw HttpError.badRequest("k is given more than once");
-                    }
-                    value = eq < 0 ? "" : PercentDecoder.decode(pair.substring(eq + 1), "k");
+                if (!name.equals("k")) {
+                    // The name is not echoed: it is the client's own text, of any length.
+                    throw HttpError.badRequest(name.isEmpty() ? "empty query parameter"
+                            : "unknown query parameter; the only one is k");
                 }
+                if (value != null) {
+                    throw HttpError.badRequest("k is given more than once");
+                }
+                value = eq < 0 ? "" : PercentDecoder.decode(pair.substring(eq + 1), "k");
             }
         }
         if (value == null) {

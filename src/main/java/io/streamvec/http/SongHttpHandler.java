@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers every request: parses it ({@link RequestParser}), asks {@link SongQueries}, and writes JSON.
- * Errors become {@code {"error": "..."}} with their status: 400/404/405 from parsing, 404 for an unknown
- * song or playlist, 503 while the stores are not queryable, 500 (logged, details withheld) otherwise.
+ * Answers every request: parses it ({@link RequestParser}), asks {@link SongQueries}, and writes JSON (HEAD:
+ * the same status and headers, no body). Errors become {@code {"error": "..."}} with their status:
+ * 400/404/405 from parsing, 404 for an unknown song or playlist, 503 while the stores are not queryable,
+ * 500 otherwise: logged here with its stack trace, while the client sees only {@code "internal error"}.
  */
 public final class SongHttpHandler implements HttpHandler {
 

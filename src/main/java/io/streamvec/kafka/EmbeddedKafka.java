@@ -3,6 +3,10 @@ package io.streamvec.kafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.network.ListenerName;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -10,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default: one in-process KRaft node (broker and controller combined) on a free loopback
- * port, with single-replica internal topics so that transactions (exactly-once) work.
+ * port, with single-replica internal topics so that transactions (exactly-once) work. For tests of secured
+ * clients, {@link #startWithListener} adds one more client listener (SASL, say) beside the plaintext ones.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -22,15 +27,55 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.cluster = cluster;
     }
 
+    /**
+     * One more client listener: its name, its security protocol, and the broker properties it needs (for
+     * SASL: {@code sasl.enabled.mechanisms} and its {@code listener.name.<name>.<mechanism>.sasl.jaas.config}).
+     */
+    public record Listener(String name, SecurityProtocol protocol, Map<String, String> brokerProperties) {
+
+        public Listener {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(protocol);
+            brokerProperties = Map.copyOf(brokerProperties);
+        }
+    }
+
     public static EmbeddedKafka start() {
+        return start(null);
+    }
+
+    /**
+     * The embedded broker with {@code extra} as a third listener on a free loopback port, beside the plaintext
+     * broker (inter-broker) and controller listeners that {@link #bootstrapServers()} and the broker itself use.
+     * Its address: {@link #bootstrapServers(String)}.
+     */
+    public static EmbeddedKafka startWithListener(Listener extra) {
+        return start(Objects.requireNonNull(extra));
+    }
+
+    private static EmbeddedKafka start(Listener extra) {
         long started = System.nanoTime();
         KafkaClusterTestKit cluster = null;
         try {
-            cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+            TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
-                    .build())
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+            if (extra != null) {
+                // The test kit's own listeners stay as they are (it pre-binds their ports); the extra one binds
+                // a free port of its own when the broker starts.
+                String broker = nodes.brokerListenerName().value();
+                String controller = nodes.controllerListenerName().value();
+                builder.setConfigProp("listeners", String.format("%s://localhost:0,%s://localhost:0,%s://localhost:0",
+                                broker, controller, extra.name()))
+                        .setConfigProp("listener.security.protocol.map", String.format("%s:%s,%s:%s,%s:%s",
+                                broker, nodes.brokerListenerProtocol().name, controller,
+                                nodes.controllerListenerProtocol().name, extra.name(), extra.protocol().name));
+                extra.brokerProperties().forEach(builder::setConfigProp);
+            }
+            cluster = builder
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "4")
                     .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -79,6 +124,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return cluster.bootstrapServers();
+    }
+
+    /** The address of the listener named {@code listener}, e.g. the one {@link #startWithListener} added. */
+    public String bootstrapServers(String listener) {
+        int port = cluster.brokers().values().iterator().next().boundPort(new ListenerName(listener));
+        return "localhost:" + port;
     }
 
     @Override

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
@@ -18,6 +20,10 @@ import org.apache.avro.Schema;
  * A client for the Confluent Schema Registry REST API: registers schemas under a subject
  * ({@code POST /subjects/{subject}/versions}) and fetches schemas by id ({@code GET /schemas/ids/{id}}).
  * Answers are cached for the life of the client: ids are immutable in a registry.
+ *
+ * <p>User info in the URL ({@code https://user:password@registry:8081}, percent-encoded) becomes HTTP basic
+ * authentication. The credentials never appear in a message, a log line or a request URI: the client keeps
+ * the URL without them, and its errors name only scheme, host and port.
  */
 public final class ConfluentSchemaRegistryClient implements SchemaRegistry {
 
@@ -25,6 +31,7 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistry {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI baseUri;
+    private final String authorization;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
@@ -41,15 +48,23 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistry {
         }
         URI uri;
         try {
-            uri = URI.create(trimmed);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("schema.registry.url is not a URL: " + e.getMessage(), e);
+            uri = new URI(trimmed);
+        } catch (URISyntaxException e) {
+            // Not e.getMessage(): it quotes the whole URL, credentials included.
+            throw new IllegalArgumentException("schema.registry.url is not a URL: " + e.getReason() + " at index "
+                    + e.getIndex());
         }
         if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
             throw new IllegalArgumentException("schema.registry.url must be http:// or https://, got scheme "
                     + uri.getScheme());
         }
-        this.baseUri = uri;
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("schema.registry.url has no valid host name");
+        }
+        this.baseUri = URI.create(uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+                + (uri.getRawPath() == null ? "" : uri.getRawPath()));
+        this.authorization = uri.getUserInfo() == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString(uri.getUserInfo().getBytes(StandardCharsets.UTF_8));
         this.requestTimeout = requestTimeout;
         this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
     }
@@ -119,10 +134,13 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistry {
     }
 
     private JsonNode send(HttpRequest.Builder request, String what) {
-        HttpRequest built = request.timeout(requestTimeout)
+        request.timeout(requestTimeout)
                 .header("Accept", CONTENT_TYPE)
-                .header("Content-Type", CONTENT_TYPE)
-                .build();
+                .header("Content-Type", CONTENT_TYPE);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpRequest built = request.build();
         HttpResponse<String> response;
         try {
             response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

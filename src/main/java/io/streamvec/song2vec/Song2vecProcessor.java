@@ -224,7 +224,11 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         return event;
     }
 
-    static boolean validSongId(String id, int maxLength) {
+    /**
+     * Whether {@code id} can name a song or playlist ({@link EventChecks#validId}). The HTTP endpoints apply
+     * the same rule to the ids they are asked for.
+     */
+    public static boolean validSongId(String id, int maxLength) {
         return EventChecks.validId(id, maxLength);
     }
 

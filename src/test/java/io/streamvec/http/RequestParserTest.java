@@ -1,9 +1,13 @@
 package io.streamvec.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.StreamvecConfig;
+import io.streamvec.song2vec.Song2vecProcessor;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,17 +24,26 @@ class RequestParserTest {
         assertEquals(new Route(Route.Kind.SIMILAR_SONGS, "song-1", 25),
                 RequestParser.parse("GET", "/songs/song-1/similar", "k=25"));
         assertEquals(new Route(Route.Kind.SIMILAR_SONGS, "song-1", 1000),
-                RequestParser.parse("GET", "/songs/song-1/similar", "other=x&k=1000"));
+                RequestParser.parse("GET", "/songs/song-1/similar", "k=1000"));
+        assertEquals(new Route(Route.Kind.SIMILAR_SONGS, "song-1", 7), RequestParser.parse("GET", "/songs/song-1/similar", "%6B=7"),
+                "a percent-encoded name is decoded");
+        assertEquals(10, RequestParser.parse("GET", "/songs/song-1/similar", "").k(), "an empty query is no query");
     }
 
     @Test
     void playlistNext() {
-        assertEquals(new Route(Route.Kind.PLAYLIST_NEXT, "p 1", 3), RequestParser.parse("GET", "/playlists/p%201/next", "k=3"));
+        assertEquals(new Route(Route.Kind.PLAYLIST_NEXT, "p:1", 3), RequestParser.parse("GET", "/playlists/p%3A1/next", "k=3"));
+    }
+
+    @Test
+    void headIsAnsweredLikeGet() {
+        assertEquals(RequestParser.parse("GET", "/songs/s1/similar", "k=4"), RequestParser.parse("HEAD", "/songs/s1/similar", "k=4"));
+        assertEquals(400, status("HEAD", "/songs/s1/similar", "k=0"), "HEAD validates like GET");
     }
 
     @Test
     void pathSegmentsArePercentDecodedAsUtf8AndPlusStaysPlus() {
-        assertEquals("a/b+c é", RequestParser.parse("GET", "/songs/a%2Fb+c%20%C3%A9/similar", null).id());
+        assertEquals("a/b+cé", RequestParser.parse("GET", "/songs/a%2Fb+c%C3%A9/similar", null).id());
         assertEquals(400, status("GET", "/songs/%C3/similar", null), "invalid UTF-8");
         assertEquals(400, status("GET", "/songs/%zz/similar", null), "malformed escape");
         assertEquals(400, status("GET", "/songs/abc%2/similar", null), "truncated escape");
@@ -38,11 +51,26 @@ class RequestParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"k=0", "k=abc", "k=100000", "k=1001", "k=-1", "k=", "k", "k=+5", "k=1.5",
-            "k=99999999999999999999", "k=%D9%A3", "k=1&k=2"})
+            "k=99999999999999999999", "k=%D9%A3", "k=1&k=2", "k=5&k=5", "k=5&k", "k=5&k="})
     void badKIs400(String query) {
         HttpError e = assertThrows(HttpError.class, () -> RequestParser.parse("GET", "/songs/x/similar", query));
         assertEquals(400, e.status());
         assertTrue(e.getMessage().contains("k"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"other=x&k=10", "k=10&other=x", "K=10", "k =10", "limit=5", "k=5&", "&k=5", "&", "=5",
+            "k%3D5", "callback=alert(1)", "%zz=1"})
+    void unknownOrMalformedQueryParametersAre400(String query) {
+        assertEquals(400, status("GET", "/songs/x/similar", query));
+        assertEquals(400, status("GET", "/playlists/x/next", query));
+    }
+
+    @Test
+    void anUnknownParameterIsNotEchoed() {
+        HttpError e = assertThrows(HttpError.class,
+                () -> RequestParser.parse("GET", "/songs/x/similar", "%3Cscript%3E=1"));
+        assertFalse(e.getMessage().contains("script"), e.getMessage());
     }
 
     @Test
@@ -57,13 +85,42 @@ class RequestParserTest {
         assertEquals(400, status("GET", "/songs//similar", null), "empty id");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"a%20b", "a%09b", "%20", "a%C2%A0b", "a%E2%80%83b", "a%E3%80%80b", "a%E2%80%A8b", "trailing%20"})
+    void idsWithWhitespaceAre400(String rawId) {
+        assertEquals(400, status("GET", "/songs/" + rawId + "/similar", null));
+        assertEquals(400, status("GET", "/playlists/" + rawId + "/next", null));
+    }
+
     @Test
-    void onlyGetOnKnownPaths() {
-        HttpError e = assertThrows(HttpError.class, () -> RequestParser.parse("POST", "/songs/x/similar", null));
-        assertEquals(405, e.status());
-        assertEquals("GET", e.allow());
-        assertEquals(405, status("DELETE", "/playlists/x/next", null));
-        assertEquals(405, status("HEAD", "/playlists/x/next", null));
+    void idsFollowTheSongPathsRuleForEveryCharacter() {
+        // An id the song path would store is queryable, and one it would reject is a 400: same rule, same bound.
+        assertEquals(new StreamvecConfig(Map.of()).song2vec().maxSongIdLength(), RequestParser.MAX_ID_LENGTH);
+        for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+            if (Character.isSurrogate((char) cp) && cp <= 0xFFFF) {
+                continue; // not a character on its own (the decoder rejects lone surrogates as invalid UTF-8)
+            }
+            String id = "a" + new String(Character.toChars(cp)) + "b";
+            boolean stored = Song2vecProcessor.validSongId(id, RequestParser.MAX_ID_LENGTH);
+            boolean queryable;
+            try {
+                queryable = RequestParser.validId(id, "song id").equals(id);
+            } catch (HttpError e) {
+                assertEquals(400, e.status());
+                queryable = false;
+            }
+            assertEquals(stored, queryable, "U+" + Integer.toHexString(cp));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "get", "BREW"})
+    void onlyGetAndHeadOnKnownPaths(String method) {
+        for (String path : new String[] {"/songs/x/similar", "/playlists/x/next"}) {
+            HttpError e = assertThrows(HttpError.class, () -> RequestParser.parse(method, path, null));
+            assertEquals(405, e.status());
+            assertEquals("GET, HEAD", e.allow());
+        }
     }
 
     @ParameterizedTest

@@ -121,8 +121,49 @@ class SongHttpHandlerTest {
         HttpResponse<String> post = send(HttpRequest.newBuilder(server.uri().resolve("/songs/known/similar"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertEquals(405, post.statusCode());
-        assertEquals("GET", post.headers().firstValue("Allow").orElse(null));
+        assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(null));
         assertTrue(json(post).get("error").asText().contains("POST"));
+    }
+
+    @Test
+    void readOnlyEveryOtherMethodIs405WithAllow() throws Exception {
+        for (String method : new String[] {"PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}) {
+            for (String path : new String[] {"/songs/known/similar", "/playlists/p1/next"}) {
+                HttpResponse<String> response = send(HttpRequest.newBuilder(server.uri().resolve(path))
+                        .method(method, HttpRequest.BodyPublishers.ofString("x")));
+                assertEquals(405, response.statusCode(), method + " " + path);
+                assertEquals("GET, HEAD", response.headers().firstValue("Allow").orElse(null), method + " " + path);
+            }
+        }
+    }
+
+    @Test
+    void headAnswersTheStatusAndHeadersOfGetWithoutABody() throws Exception {
+        HttpResponse<String> head = send(HttpRequest.newBuilder(server.uri().resolve("/songs/known/similar?k=2"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, head.statusCode());
+        assertEquals("", head.body());
+        assertEquals("no-store", head.headers().firstValue("Cache-Control").orElse(null));
+        HttpResponse<String> unknown = send(HttpRequest.newBuilder(server.uri().resolve("/songs/unknown/similar"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(404, unknown.statusCode());
+        assertEquals("", unknown.body());
+    }
+
+    @Test
+    void everyParameterIsValidatedOnTheWire() throws Exception {
+        assertEquals(200, get("/songs/known/similar?k=1").statusCode());
+        assertEquals(200, get("/songs/known/similar?k=1000").statusCode());
+        assertEquals(400, get("/songs/known/similar?k=1001").statusCode(), "k above 1000");
+        assertEquals(400, get("/songs/known/similar?k=2&k=3").statusCode(), "repeated k");
+        assertEquals(400, get("/songs/known/similar?k=2&debug=true").statusCode(), "unknown parameter");
+        assertEquals(400, get("/playlists/p1/next?limit=2").statusCode(), "unknown parameter");
+        assertEquals(400, get("/songs/a%20b/similar").statusCode(), "whitespace in the id");
+        assertEquals(400, get("/playlists/p%091/next").statusCode(), "tab in the id");
+        assertEquals(400, get("/songs/" + "x".repeat(RequestParser.MAX_ID_LENGTH + 1) + "/similar").statusCode(), "long id");
+        HttpResponse<String> bad = get("/songs/known/similar?%3Cb%3E=1");
+        assertEquals(400, bad.statusCode());
+        assertFalse(bad.body().contains("<b>"), "the parameter is not echoed: " + bad.body());
     }
 
     @Test
@@ -136,9 +177,15 @@ class SongHttpHandlerTest {
         failure = () -> new IllegalStateException("secret internals");
         HttpResponse<String> failed = get("/playlists/p1/next");
         assertEquals(500, failed.statusCode());
-        assertEquals("internal error", json(failed).get("error").asText());
+        assertEquals("{\"error\":\"internal error\"}", failed.body(), "a small body: no message, class or trace");
         assertFalse(failed.body().contains("secret"));
+        assertFalse(failed.body().contains("IllegalStateException"));
         assertFalse(failed.body().contains("at io.streamvec"));
+
+        failure = () -> new NullPointerException("Cannot invoke \"io.streamvec.Secret.get()\"");
+        HttpResponse<String> npe = get("/songs/known/similar");
+        assertEquals(500, npe.statusCode());
+        assertEquals("{\"error\":\"internal error\"}", npe.body());
     }
 
     @Test

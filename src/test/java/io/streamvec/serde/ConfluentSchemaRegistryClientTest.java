@@ -104,4 +104,34 @@ class ConfluentSchemaRegistryClientTest {
         ConfluentSchemaRegistryClient client = new ConfluentSchemaRegistryClient("http://user:secret@127.0.0.1:8081");
         assertFalse(client.describe().contains("secret"), client.describe());
     }
+
+    @Test
+    void userInfoIsSentAsBasicAuthenticationAndNeverInTheRequestUri() {
+        int id = server.preload(Song.getClassSchema().toString());
+        String url = server.url().replace("http://", "http://reg%40user:p%3Ass%20w@");
+        assertEquals(Song.getClassSchema(), new ConfluentSchemaRegistryClient(url).schemaById(id));
+        String expected = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                "reg@user:p:ss w".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(List.of(expected), server.authorizations);
+        assertEquals(List.of("GET /schemas/ids/" + id), server.requests);
+
+        new ConfluentSchemaRegistryClient(server.url()).schemaById(id);
+        assertEquals("none", server.authorizations.get(1), "no user info, no Authorization header");
+    }
+
+    @Test
+    void errorsNeverShowCredentials() {
+        for (String url : new String[] {"http://user:s3cr3t@bad host:8081", "http://user:s3cr3t@schema_registry:8081",
+                "http://user:s3cr3t@[::1:8081", "http://user:s3cr3t@"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new ConfluentSchemaRegistryClient(url), url);
+            assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+            assertTrue(e.getMessage().contains("schema.registry.url"), e.getMessage());
+        }
+        server.failWithStatus = 401;
+        ConfluentSchemaRegistryClient client =
+                new ConfluentSchemaRegistryClient(server.url().replace("http://", "http://user:s3cr3t@"));
+        SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> client.schemaById(1));
+        assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+    }
 }

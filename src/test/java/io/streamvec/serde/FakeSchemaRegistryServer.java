@@ -29,6 +29,8 @@ final class FakeSchemaRegistryServer implements AutoCloseable {
     private final Map<Integer, String> schemaById = new ConcurrentHashMap<>();
     final Map<String, List<Integer>> subjects = new ConcurrentHashMap<>();
     final List<String> requests = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The Authorization header of each request ("none" without one). */
+    final List<String> authorizations = java.util.Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger nextId = new AtomicInteger(1);
     volatile int failWithStatus;
 
@@ -54,6 +56,8 @@ final class FakeSchemaRegistryServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         requests.add(exchange.getRequestMethod() + " " + path);
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(authorization == null ? "none" : authorization);
         try (exchange) {
             if (failWithStatus != 0) {
                 reply(exchange, failWithStatus, Map.of("error_code", failWithStatus * 100, "message", "induced failure"));
