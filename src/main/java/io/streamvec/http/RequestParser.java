@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Turns a request line (method, raw path, raw query) into a {@link Route}, or an {@link HttpError}: 404
- * for an unknown path, 405 for a method other than GET on a known one, 400 for a bad id or k. Pure: no
- * I/O, no state.
+ * for an unknown path, 405 for a method other than GET on a known one, 400 for a bad id or k (k only
+ * where songs are listed; the vector route ignores the query). Pure: no I/O, no state.
  */
 public final class RequestParser {
 
@@ -21,14 +21,15 @@ public final class RequestParser {
         List<String> segments = segments(rawPath == null ? "" : rawPath);
         Route.Kind kind = match(segments);
         if (kind == null) {
-            throw HttpError.notFound("no such resource: use GET /songs/{id}/similar or GET /playlists/{id}/next");
+            throw HttpError.notFound("no such resource: use GET /songs/{id}/similar, GET /songs/{id}/vector or "
+                    + "GET /playlists/{id}/next");
         }
         if (!"GET".equals(method)) {
             throw HttpError.methodNotAllowed(method, ALLOW);
         }
-        String what = kind == Route.Kind.SIMILAR_SONGS ? "song id" : "playlist id";
+        String what = kind == Route.Kind.PLAYLIST_NEXT ? "playlist id" : "song id";
         String id = validId(PercentDecoder.decode(segments.get(1), what), what);
-        return new Route(kind, id, k(rawQuery));
+        return new Route(kind, id, kind == Route.Kind.SONG_VECTOR ? 0 : k(rawQuery));
     }
 
     /** The path's segments between slashes (still percent-encoded); the leading slash yields no segment. */
@@ -52,6 +53,9 @@ public final class RequestParser {
         }
         if (segments.get(0).equals("songs") && segments.get(2).equals("similar")) {
             return Route.Kind.SIMILAR_SONGS;
+        }
+        if (segments.get(0).equals("songs") && segments.get(2).equals("vector")) {
+            return Route.Kind.SONG_VECTOR;
         }
         if (segments.get(0).equals("playlists") && segments.get(2).equals("next")) {
             return Route.Kind.PLAYLIST_NEXT;

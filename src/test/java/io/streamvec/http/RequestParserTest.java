@@ -29,6 +29,14 @@ class RequestParserTest {
     }
 
     @Test
+    void songVectorTakesNoK() {
+        assertEquals(new Route(Route.Kind.SONG_VECTOR, "song 1", 0), RequestParser.parse("GET", "/songs/song%201/vector", null));
+        assertEquals(new Route(Route.Kind.SONG_VECTOR, "s", 0), RequestParser.parse("GET", "/songs/s/vector", "k=abc"));
+        assertEquals(400, status("GET", "/songs/a%00b/vector", null));
+        assertEquals(405, status("POST", "/songs/s/vector", null));
+    }
+
+    @Test
     void pathSegmentsArePercentDecodedAsUtf8AndPlusStaysPlus() {
         assertEquals("a/b+c é", RequestParser.parse("GET", "/songs/a%2Fb+c%20%C3%A9/similar", null).id());
         assertEquals(400, status("GET", "/songs/%C3/similar", null), "invalid UTF-8");
