@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Turns a request line (method, raw path, raw query) into a {@link Route}, or an {@link HttpError}: 404
  * for an unknown path, 405 for a method other than GET or HEAD on a known one, 400 for a bad id, a bad or
- * repeated k, or any other query parameter. Pure: no I/O, no state.
+ * repeated k, or any other query parameter (the vector route takes none). Pure: no I/O, no state.
  */
 public final class RequestParser {
 
@@ -23,13 +23,20 @@ public final class RequestParser {
         List<String> segments = segments(rawPath == null ? "" : rawPath);
         Route.Kind kind = match(segments);
         if (kind == null) {
-            throw HttpError.notFound("no such resource: use GET /songs/{id}/similar or GET /playlists/{id}/next");
+            throw HttpError.notFound("no such resource: use GET /songs/{id}/similar, GET /songs/{id}/vector or "
+                    + "GET /playlists/{id}/next");
         }
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
             throw HttpError.methodNotAllowed(method, ALLOW);
         }
-        String what = kind == Route.Kind.SIMILAR_SONGS ? "song id" : "playlist id";
+        String what = kind == Route.Kind.PLAYLIST_NEXT ? "playlist id" : "song id";
         String id = validId(PercentDecoder.decode(segments.get(1), what), what);
+        if (kind == Route.Kind.SONG_VECTOR) {
+            if (rawQuery != null && !rawQuery.isEmpty()) {
+                throw HttpError.badRequest("GET /songs/{id}/vector takes no query parameters");
+            }
+            return new Route(kind, id, 0);
+        }
         return new Route(kind, id, k(rawQuery));
     }
 
@@ -54,6 +61,9 @@ public final class RequestParser {
         }
         if (segments.get(0).equals("songs") && segments.get(2).equals("similar")) {
             return Route.Kind.SIMILAR_SONGS;
+        }
+        if (segments.get(0).equals("songs") && segments.get(2).equals("vector")) {
+            return Route.Kind.SONG_VECTOR;
         }
         if (segments.get(0).equals("playlists") && segments.get(2).equals("next")) {
             return Route.Kind.PLAYLIST_NEXT;

@@ -17,6 +17,13 @@ public final class Responses {
     public record PlaylistNext(String playlistId, int k, List<String> recentSongs,
                                List<Recommendation> recommendations) {}
 
+    /**
+     * {@code GET /songs/{id}/vector}: the song's input vector ({@code dim} floats, as trained: not normalised),
+     * how often the model has seen the song, and the playlist events the model had trained when the query
+     * snapshot was taken.
+     */
+    public record SongVector(String songId, int dim, long count, long modelUpdates, float[] vector) {}
+
     /** Every error: a message for people, never a stack trace. */
     public record ErrorBody(String error) {}
 }

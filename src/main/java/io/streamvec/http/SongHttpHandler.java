@@ -55,6 +55,9 @@ public final class SongHttpHandler implements HttpHandler {
                 case PLAYLIST_NEXT -> queries.next(route.id(), route.k())
                         .map(body -> Response.ok(body))
                         .orElseGet(() -> Response.error(HttpError.notFound("unknown playlist: " + route.id())));
+                case SONG_VECTOR -> queries.vector(route.id())
+                        .map(body -> Response.ok(body))
+                        .orElseGet(() -> Response.error(HttpError.notFound("unknown song: " + route.id())));
             };
         } catch (HttpError e) {
             return Response.error(e);

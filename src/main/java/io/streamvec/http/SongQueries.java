@@ -12,6 +12,9 @@ public interface SongQueries {
     /** The k songs most similar to {@code songId}; empty when the model does not know the song. */
     Optional<Responses.SimilarSongs> similar(String songId, int k);
 
+    /** The song's vector and count; empty when the model does not know the song. */
+    Optional<Responses.SongVector> vector(String songId);
+
     /** The k songs that best continue the playlist; empty when the playlist is unknown. */
     Optional<Responses.PlaylistNext> next(String playlistId, int k);
 }

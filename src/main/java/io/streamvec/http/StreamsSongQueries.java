@@ -47,6 +47,14 @@ public final class StreamsSongQueries implements SongQueries {
     }
 
     @Override
+    public Optional<Responses.SongVector> vector(String songId) {
+        SongModelView model = running().store(
+                StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE, new SongModelStoreType()));
+        return model.vector(songId).map(found -> new Responses.SongVector(found.songId(), found.vector().length,
+                found.count(), found.modelUpdates(), found.vector()));
+    }
+
+    @Override
     public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
         KafkaStreams kafkaStreams = running();
         Integer partition = partitionOf(kafkaStreams, playlistId);

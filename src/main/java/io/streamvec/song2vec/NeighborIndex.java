@@ -7,42 +7,65 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * An immutable snapshot of a model for nearest-neighbour queries: the normalised song vectors
- * ({@link TopK}) and the row-to-song mapping at the time of the snapshot, refreshed every
+ * An immutable snapshot of a model for queries: the normalised song vectors ({@link TopK}) for
+ * nearest-neighbour queries, the raw input vectors and counts as trained (for {@link #vector}), the
+ * row-to-song mapping and the events trained at the time of the snapshot, refreshed every
  * {@code song2vec.index.refresh.ms}. With one training thread the snapshot is taken between events; with
  * {@code song2vec.threads > 1} it is copied while trainers write (Hogwild), so a row may mix two updates.
  */
 final class NeighborIndex {
 
     private final TopK topK;
+    private final float[] raw;
+    private final long[] counts;
     private final String[] ids;
     private final java.util.Map<String, Integer> rows;
     private final int dim;
+    private final long events;
     final long builtAtMs;
 
-    private NeighborIndex(TopK topK, String[] ids, java.util.Map<String, Integer> rows, int dim, long builtAtMs) {
+    private NeighborIndex(TopK topK, float[] raw, long[] counts, String[] ids, java.util.Map<String, Integer> rows,
+                          int dim, long events, long builtAtMs) {
         this.topK = topK;
+        this.raw = raw;
+        this.counts = counts;
         this.ids = ids;
         this.rows = rows;
         this.dim = dim;
+        this.events = events;
         this.builtAtMs = builtAtMs;
     }
 
-    static NeighborIndex of(SgnsModel model, long nowMs) {
+    /** A snapshot of {@code model}, which has trained {@code events} playlist events. */
+    static NeighborIndex of(SgnsModel model, long events, long nowMs) {
         int n = model.vocab.size();
+        int dim = model.config.dim;
         String[] ids = new String[n];
+        long[] counts = new long[n];
         java.util.Map<String, Integer> rows = new java.util.HashMap<>(n * 2);
         for (int r = 0; r < n; r++) {
             ids[r] = model.vocab.id(r);
-            if (ids[r] != null && model.vocab.count(r) >= model.config.minCount) {
+            counts[r] = model.vocab.count(r);
+            if (ids[r] != null && counts[r] >= model.config.minCount) {
                 rows.put(ids[r], r);
             }
         }
-        return new NeighborIndex(TopK.of(model.syn0, n, model.config.dim), ids, rows, model.config.dim, nowMs);
+        float[] raw = java.util.Arrays.copyOf(model.syn0, n * dim);
+        return new NeighborIndex(TopK.of(raw, n, dim), raw, counts, ids, rows, dim, events, nowMs);
     }
 
     int size() {
         return rows.size();
+    }
+
+    /** The song's input vector (a copy) and count as of the snapshot; empty when the snapshot does not know it. */
+    Optional<SongModelView.SongVector> vector(String songId) {
+        Integer row = rows.get(songId);
+        if (row == null) {
+            return Optional.empty();
+        }
+        float[] vector = java.util.Arrays.copyOfRange(raw, row * dim, (row + 1) * dim);
+        return Optional.of(new SongModelView.SongVector(songId, counts[row], vector, events));
     }
 
     Optional<List<SongModelView.Neighbor>> similar(String songId, int k) {

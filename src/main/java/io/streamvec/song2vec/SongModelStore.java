@@ -137,7 +137,13 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
 
     private void rebuildIndex(long nowMs) {
         indexedEvents = events.get();
-        index = NeighborIndex.of(model(), nowMs);
+        index = NeighborIndex.of(model(), indexedEvents, nowMs);
+    }
+
+    @Override
+    public Optional<SongVector> vector(String songId) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.vector(songId);
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         }
 
         /** The answer of the first local model (largest first) that has one. */
-        private Optional<List<Neighbor>> firstAnswer(Function<SongModelView, Optional<List<Neighbor>>> query) {
+        private <T> Optional<T> firstAnswer(Function<SongModelView, Optional<T>> query) {
             return ordered().stream().map(query).flatMap(Optional::stream).findFirst();
         }
 
@@ -67,6 +67,11 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         @Override
         public Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k) {
             return firstAnswer(store -> store.continuation(recentSongIds, k));
+        }
+
+        @Override
+        public Optional<SongVector> vector(String songId) {
+            return firstAnswer(store -> store.vector(songId));
         }
 
         @Override

@@ -9,6 +9,13 @@ public interface SongModelView {
     /** A recommended song and its cosine similarity. */
     record Neighbor(String songId, float score) {}
 
+    /**
+     * A song's input vector (the one similarity is computed on) and how often the model has seen the song,
+     * as of a snapshot taken when the model had trained {@code modelUpdates} playlist events (with
+     * {@code song2vec.threads > 1}: at least that many).
+     */
+    record SongVector(String songId, long count, float[] vector, long modelUpdates) {}
+
     /** The k songs most similar to {@code songId}, best first; empty when the model does not know the song. */
     Optional<List<Neighbor>> similar(String songId, int k);
 
@@ -18,6 +25,9 @@ public interface SongModelView {
      * model knows none of them.
      */
     Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k);
+
+    /** The song's vector in the current query snapshot; empty when the model does not know the song. */
+    Optional<SongVector> vector(String songId);
 
     /** The song ids of model rows (as kept in playlist contexts), skipping rows the model no longer has. */
     List<String> songIds(int[] rows);

@@ -42,6 +42,16 @@ class RequestParserTest {
     }
 
     @Test
+    void songVectorTakesNoK() {
+        assertEquals(new Route(Route.Kind.SONG_VECTOR, "song:1", 0), RequestParser.parse("GET", "/songs/song%3A1/vector", null));
+        assertEquals(new Route(Route.Kind.SONG_VECTOR, "s", 0), RequestParser.parse("HEAD", "/songs/s/vector", ""));
+        assertEquals(400, status("GET", "/songs/s/vector", "k=3"));
+        assertEquals(400, status("GET", "/songs/song%201/vector", null));
+        assertEquals(400, status("GET", "/songs/a%00b/vector", null));
+        assertEquals(405, status("POST", "/songs/s/vector", null));
+    }
+
+    @Test
     void pathSegmentsArePercentDecodedAsUtf8AndPlusStaysPlus() {
         assertEquals("a/b+cé", RequestParser.parse("GET", "/songs/a%2Fb+c%C3%A9/similar", null).id());
         assertEquals(400, status("GET", "/songs/%C3/similar", null), "invalid UTF-8");

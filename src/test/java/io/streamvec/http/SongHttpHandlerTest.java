@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class SongHttpHandlerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Values whose decimal form is long or extreme: the JSON must still give back the very same floats. */
+    private static final float[] KNOWN_VECTOR = {0.1f, -1.0f / 3, 1e-7f, Float.MIN_VALUE, -Float.MAX_VALUE, 0f, 12345.678f};
 
     private final HttpClient client = HttpClient.newHttpClient();
     private SongHttpServer server;
@@ -34,6 +36,13 @@ class SongHttpHandlerTest {
             return songId.equals("known") ? Optional.of(new Responses.SimilarSongs(songId, k, List.of(
                     new Responses.Recommendation("s2", 0.5f, "Title", "Artist"),
                     new Responses.Recommendation("s3", 0.25f, null, null)))) : Optional.empty();
+        }
+
+        @Override
+        public Optional<Responses.SongVector> vector(String songId) {
+            fail();
+            return songId.equals("known") ? Optional.of(new Responses.SongVector(songId, KNOWN_VECTOR.length, 7, 42,
+                    KNOWN_VECTOR)) : Optional.empty();
         }
 
         @Override
@@ -105,6 +114,40 @@ class SongHttpHandlerTest {
         assertEquals(10, body.get("k").asInt());
         assertEquals("a", body.get("recentSongs").get(0).asText());
         assertEquals("c", body.get("recommendations").get(0).get("songId").asText());
+    }
+
+    @Test
+    void songVectorAsJsonWithEveryFloatExact() throws Exception {
+        HttpResponse<String> response = get("/songs/known/vector");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode body = json(response);
+        assertEquals("known", body.get("songId").asText());
+        assertEquals(KNOWN_VECTOR.length, body.get("dim").asInt());
+        assertEquals(7, body.get("count").asLong());
+        assertEquals(42, body.get("modelUpdates").asLong());
+        assertEquals(KNOWN_VECTOR.length, body.get("vector").size());
+        for (int i = 0; i < KNOWN_VECTOR.length; i++) {
+            assertEquals(Float.floatToIntBits(KNOWN_VECTOR[i]),
+                    Float.floatToIntBits((float) body.get("vector").get(i).doubleValue()), "element " + i);
+        }
+        assertEquals(400, get("/songs/known/vector?k=3").statusCode(), "the vector route takes no query parameter");
+    }
+
+    @Test
+    void songVectorErrors() throws Exception {
+        HttpResponse<String> unknown = get("/songs/unknown/vector");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("unknown song: unknown", json(unknown).get("error").asText());
+        assertEquals(400, get("/songs/a%01b/vector").statusCode());
+        assertEquals(400, get("/songs/" + "s".repeat(257) + "/vector").statusCode());
+        assertEquals(404, get("/songs/known/vector/x").statusCode());
+        assertEquals(404, get("/playlists/p1/vector").statusCode());
+        HttpResponse<String> post = send(HttpRequest.newBuilder(server.uri().resolve("/songs/known/vector"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(405, post.statusCode());
+
+        failure = () -> new InvalidStateStoreException("store song2vec-model is migrating");
+        assertEquals(503, get("/songs/known/vector").statusCode());
     }
 
     @Test

@@ -79,6 +79,26 @@ class SongModelStoreTest {
     }
 
     @Test
+    void theQuerySnapshotServesRawVectorsAndCounts() {
+        SongModelStore store = trained(rows(), SgnsConfig.builder().capacity(1000).build());
+        SgnsModel model = store.model();
+        String song = model.vocab.id(3);
+        assertTrue(store.vector(song).isEmpty(), "no snapshot yet");
+        store.refreshIndex(0, 0);
+        SongModelView.SongVector vector = store.vector(song).orElseThrow();
+        assertEquals(song, vector.songId());
+        assertArrayEquals(model.vector(3), vector.vector(), "the trained input vector, not normalised");
+        assertEquals(model.vocab.count(3), vector.count());
+        assertEquals(200, vector.modelUpdates());
+        assertTrue(store.vector("never-seen").isEmpty());
+
+        float[] before = vector.vector().clone();
+        model.syn0[3 * model.config.dim] += 1f;
+        store.vector(song).orElseThrow().vector()[0] = 42f;
+        assertArrayEquals(before, store.vector(song).orElseThrow().vector(), "a snapshot: training and callers do not change it");
+    }
+
+    @Test
     void leavingTheTaskDropsTheWorkingCopy() {
         KeyValueStore<Integer, byte[]> rows = rows();
         SongModelStore store = trained(rows, SgnsConfig.builder().capacity(1000).build());

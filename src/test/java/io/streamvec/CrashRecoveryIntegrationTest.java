@@ -1,0 +1,560 @@
+package io.streamvec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.avro.TextEmbedding;
+import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.TopicCatalog;
+import io.streamvec.kafka.Topics;
+import io.streamvec.serde.AvroSerde;
+import io.streamvec.serde.EmbeddedSchemaRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * streamvec killed with SIGKILL in the middle of a stream recovers without losing or repeating anything.
+ *
+ * <p>The test JVM runs the broker; streamvec runs as a child JVM ({@code java -jar target/streamvec.jar run
+ * --config FILE}), as in production. Phase 1 trains playlists of songs {@code a-*} and {@code s-*}; once its
+ * offsets are committed, the vectors of those songs are fetched. Phase 2 streams texts and playlists of songs
+ * {@code b-*} and {@code s-*}; while the child is busy with it, the child is killed with SIGKILL, a new child
+ * starts on the same state directory, and the rest of phase 2 is produced. Then:
+ * <ul>
+ *   <li>a read_committed consumer saw exactly one embedding per text source id;
+ *   <li>the playlist events trained ({@code streamvec_song2vec_events_total}) equal the events produced;
+ *   <li>every song's count in the model equals its occurrences in all playlists, across the crash (a lost
+ *       model would have forgotten phase 1; a replayed batch would count twice);
+ *   <li>the vectors continue from the restored state: songs only in phase 1 are trained by nothing after it
+ *       (CBOW changes the input vectors of a centre's context only, negatives change output vectors only), so
+ *       their vectors are bit-identical to the ones fetched before the crash (a model rebuilt from scratch would
+ *       not know them at all), and the shared songs moved on.
+ * </ul>
+ * Finally the second child is killed too and a third starts on an empty state directory: everything comes back
+ * bit-identical from the changelogs alone, and no text is embedded again.
+ */
+class CrashRecoveryIntegrationTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String APP_ID = "streamvec-crash-it";
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private static final int PHASE1_PLAYLISTS = 1000;
+    private static final int PHASE1_TEXTS = 60;
+    /** Phase 2 before the kill (produced at a steady pace while the child works) and after it. */
+    private static final int PHASE2_STEPS = 120;
+    private static final int PLAYLISTS_PER_STEP = 12;
+    private static final int SONGS_PER_POOL = 60;
+    private static final int TOTAL_PLAYLISTS = PHASE1_PLAYLISTS + 2 * PHASE2_STEPS * PLAYLISTS_PER_STEP;
+    private static final int TOTAL_TEXTS = PHASE1_TEXTS + 2 * PHASE2_STEPS;
+    /** Phase-2 embeddings seen before the kill: the child is mid-stream. */
+    private static final int EMBEDDINGS_BEFORE_KILL = 30;
+
+    private final Random random = new Random(7);
+    /** Occurrences of each song in the playlists produced so far. */
+    private final Map<String, Long> expectedCounts = new TreeMap<>();
+    private int playlistsProduced;
+    private int textsProduced;
+    private final long started = System.nanoTime();
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void sigkillMidStreamLosesNothingAndRepeatsNothing(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+             KafkaProducer<String, byte[]> producer = producer(kafka);
+             EmbeddingReader embeddings = new EmbeddingReader(kafka.bootstrapServers())) {
+            TopicCatalog.load().createMissing(admin, (short) -1, 60_000);
+            Path config = config(dir.resolve("streamvec.properties"), kafka, dir.resolve("state"));
+            Path emptyStateConfig = config(dir.resolve("streamvec-empty-state.properties"), kafka, dir.resolve("state-2"));
+            embeddings.start();
+            List<String> phase1Songs = new ArrayList<>();
+            for (int i = 0; i < SONGS_PER_POOL; i++) {
+                phase1Songs.add("a-" + i);
+                phase1Songs.add("s-" + i);
+            }
+
+            Map<String, JsonNode> afterPhase1;
+            progress("broker started");
+            Child first = Child.start(config, dir.resolve("child-1.log"));
+            try {
+                first.awaitReady(WAIT);
+                progress("first child ready");
+                produceTexts(producer, PHASE1_TEXTS);
+                producePlaylists(producer, "a-", PHASE1_PLAYLISTS);
+                producer.flush();
+                awaitEvents(first, "phase 1 trained", PHASE1_PLAYLISTS);
+                await(first, "phase 1 committed", () -> committedPlaylistOffset(admin) == PHASE1_PLAYLISTS);
+                await(first, "phase 1 texts embedded", () -> embeddings.total() >= PHASE1_TEXTS,
+                        () -> embeddings.total() + " embeddings");
+                afterPhase1 = first.awaitVectors(phase1Songs, PHASE1_PLAYLISTS);
+                progress("phase 1 trained, committed and its vectors fetched");
+                assertCounts(afterPhase1, first);
+
+                // Phase 2, first half, at a steady pace; SIGKILL once the child is visibly working on it.
+                Thread pacer = new Thread(() -> producePhase2Half(producer), "phase-2a");
+                pacer.start();
+                await(first, "phase 2 under way", () -> embeddings.total() >= PHASE1_TEXTS + EMBEDDINGS_BEFORE_KILL
+                        && first.events() > PHASE1_PLAYLISTS);
+                long eventsAtKill = first.events();
+                int embeddingsAtKill = embeddings.total();
+                String producedAtKill = produced();
+                first.kill();
+                assertEquals(137, first.process.exitValue(), "SIGKILL: no shutdown hook, no final commit");
+                progress("killed the child at " + eventsAtKill + " events trained and " + embeddingsAtKill
+                        + " embeddings committed, " + producedAtKill);
+                pacer.join(); // the second half of phase 2 is produced only after the kill: mid-stream by construction
+            } finally {
+                first.destroy();
+            }
+
+            Map<String, JsonNode> afterRestart;
+            Child second = Child.start(config, dir.resolve("child-2.log"));
+            try {
+                producePhase2Half(producer); // the rest of the stream, while the new child starts and restores
+                assertEquals(TOTAL_PLAYLISTS, playlistsProduced);
+                assertEquals(TOTAL_TEXTS, textsProduced);
+                second.awaitReady(WAIT);
+                progress("second child ready (same state directory)");
+                await(second, "every text embedded", () -> embeddings.distinct() == TOTAL_TEXTS,
+                        () -> embeddings.distinct() + " texts embedded");
+                awaitEvents(second, "every playlist trained", TOTAL_PLAYLISTS);
+                progress("every text embedded and every playlist trained");
+                afterRestart = second.awaitVectors(new ArrayList<>(expectedCounts.keySet()), TOTAL_PLAYLISTS);
+                Thread.sleep(2_000); // anything processed twice would show up now
+                assertEquals(TOTAL_PLAYLISTS, second.events(), "every playlist event trained exactly once"
+                        + second.tail());
+                assertCounts(afterRestart, second);
+
+                for (int i = 0; i < SONGS_PER_POOL; i++) {
+                    String onlyBefore = "a-" + i;
+                    assertArrayEquals(floats(afterPhase1.get(onlyBefore)), floats(afterRestart.get(onlyBefore)),
+                            onlyBefore + " is in no playlist after phase 1: its vector is the restored one, bit for bit");
+                }
+                int moved = 0;
+                for (int i = 0; i < SONGS_PER_POOL; i++) {
+                    String shared = "s-" + i;
+                    if (!java.util.Arrays.equals(floats(afterPhase1.get(shared)), floats(afterRestart.get(shared)))) {
+                        moved++;
+                    }
+                }
+                assertEquals(SONGS_PER_POOL, moved, "training went on for every song of phase 2");
+                embeddings.assertExactlyOnce(TOTAL_TEXTS);
+                second.kill();
+            } finally {
+                second.destroy();
+            }
+
+            // An empty state directory: the model, the playlist contexts and the text offsets come from Kafka only.
+            Child third = Child.start(emptyStateConfig, dir.resolve("child-3.log"));
+            try {
+                third.awaitReady(WAIT);
+                progress("third child ready (empty state directory)");
+                awaitEvents(third, "restored from the changelog", TOTAL_PLAYLISTS);
+                Map<String, JsonNode> restored = third.awaitVectors(
+                        new ArrayList<>(expectedCounts.keySet()), TOTAL_PLAYLISTS);
+                for (String song : expectedCounts.keySet()) {
+                    assertArrayEquals(floats(afterRestart.get(song)), floats(restored.get(song)), song + third.tail());
+                }
+                assertCounts(restored, third);
+                Thread.sleep(2_000);
+                embeddings.assertExactlyOnce(TOTAL_TEXTS);
+                assertEquals(TOTAL_PLAYLISTS, third.events());
+                progress("restored from the changelogs alone, bit for bit");
+            } finally {
+                third.destroy();
+            }
+        }
+    }
+
+    private synchronized String produced() {
+        return playlistsProduced + " playlists and " + textsProduced + " texts produced";
+    }
+
+    private void progress(String what) {
+        System.out.printf("[crash-it] %5.1f s: %s%n", (System.nanoTime() - started) / 1e9, what);
+    }
+
+    private static Path config(Path file, EmbeddedKafka kafka, Path stateDir) throws IOException {
+        return Files.writeString(file, String.join("\n",
+                "bootstrap.servers=" + kafka.bootstrapServers(),
+                "application.id=" + APP_ID,
+                "state.dir=" + stateDir,
+                "http.port=0",
+                "metrics.port=0",
+                "song2vec.index.refresh.ms=200",
+                // The killed member never leaves the group: let the broker drop it after 6 s, not 45.
+                "session.timeout.ms=6000",
+                "heartbeat.interval.ms=1000",
+                ""));
+    }
+
+    private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Half of phase 2 at a steady pace (~6 s): one text and a few playlists every 50 ms. */
+    private void producePhase2Half(KafkaProducer<String, byte[]> producer) {
+        try {
+            for (int step = 0; step < PHASE2_STEPS; step++) {
+                produceTexts(producer, 1);
+                producePlaylists(producer, "b-", PLAYLISTS_PER_STEP);
+                producer.flush();
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private synchronized void produceTexts(KafkaProducer<String, byte[]> producer, int n) {
+        for (int i = 0; i < n; i++) {
+            int id = textsProduced++;
+            producer.send(new ProducerRecord<>(Topics.TEXT_EVENTS, "text-" + id,
+                    ("Sentence number " + id + " arrives while streamvec may crash at any moment.")
+                            .getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** Whole playlists (complete) of 8 to 16 songs, half from the pool {@code own}, half shared ({@code s-}). */
+    private synchronized void producePlaylists(KafkaProducer<String, byte[]> producer, String own, int n) {
+        AvroSerde<PlaylistEvent> serde = new AvroSerde<>(PlaylistEvent.class, EmbeddedSchemaRegistry.bundled());
+        for (int i = 0; i < n; i++) {
+            String playlist = "p-" + playlistsProduced++;
+            int length = 8 + random.nextInt(9);
+            List<String> songs = new ArrayList<>(length);
+            for (int s = 0; s < length; s++) {
+                String song = (random.nextBoolean() ? own : "s-") + random.nextInt(SONGS_PER_POOL);
+                songs.add(song);
+                expectedCounts.merge(song, 1L, Long::sum);
+            }
+            producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, playlist, serde.serialize(Topics.PLAYLIST_EVENTS,
+                    new PlaylistEvent(playlist, songs, 1L, true))));
+        }
+    }
+
+    /** Every song's count in the model is the number of times it occurs in the playlists produced. */
+    private void assertCounts(Map<String, JsonNode> vectors, Child child) {
+        Map<String, Long> expected;
+        synchronized (this) {
+            expected = new TreeMap<>(expectedCounts);
+        }
+        for (Map.Entry<String, JsonNode> vector : vectors.entrySet()) {
+            assertEquals(expected.get(vector.getKey()), vector.getValue().get("count").asLong(),
+                    "count of " + vector.getKey() + child.tail());
+        }
+    }
+
+    /** The playlist-events offset the application committed (transactionally, with the state it produced). */
+    private static long committedPlaylistOffset(Admin admin) {
+        try {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS).get(new TopicPartition(Topics.PLAYLIST_EVENTS, 0));
+            return committed == null ? -1 : committed.offset();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static float[] floats(JsonNode vector) {
+        JsonNode values = vector.get("vector");
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) values.get(i).doubleValue(); // each float is printed to parse back exactly
+        }
+        assertEquals(vector.get("dim").asInt(), out.length);
+        return out;
+    }
+
+    /** Waits until the child has trained exactly {@code expected} events; more is a failure at once. */
+    private static void awaitEvents(Child child, String what, long expected) throws InterruptedException {
+        long[] last = {-1};
+        await(child, what + " (" + expected + " playlist events trained)", () -> {
+            last[0] = child.events();
+            assertTrue(last[0] <= expected, "trained " + last[0] + " playlist events, more than the " + expected
+                    + " produced" + child.tail());
+            return last[0] == expected;
+        }, () -> "events trained: " + last[0]);
+    }
+
+    private static void await(Child child, String what, BooleanSupplier condition) throws InterruptedException {
+        await(child, what, condition, () -> "");
+    }
+
+    private static void await(Child child, String what, BooleanSupplier condition, Supplier<String> state)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what + "; " + state.get() + child.tail());
+            }
+            if (!child.process.isAlive()) {
+                fail("streamvec exited with " + child.process.exitValue() + " while waiting until " + what + child.tail());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** One streamvec child JVM ({@code run --config FILE}), its output in a log file. */
+    private static final class Child {
+        private static final Pattern HTTP = Pattern.compile("HTTP endpoints at (http://\\S+/)");
+        private static final Pattern OPERATIONS = Pattern.compile("metrics and health at (http://\\S+/)");
+        private static final Pattern EVENTS = Pattern.compile("(?m)^streamvec_song2vec_events_total\\{[^}]*} (\\S+)$");
+
+        final Process process;
+        private final Path log;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private URI api;
+        private URI operations;
+
+        private Child(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        static Child start(Path config, Path log) throws IOException {
+            Path jar = Path.of("target", "streamvec.jar").toAbsolutePath();
+            assertTrue(Files.isRegularFile(jar), jar + " is built by mvn package, before the integration tests");
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "--add-modules", "jdk.incubator.vector",
+                    "-jar", jar.toString(), "run", "--config", config.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            return new Child(process, log);
+        }
+
+        /** Waits for the ports in the log, then for /health/ready (RUNNING: tasks assigned and restored). */
+        void awaitReady(Duration timeout) throws InterruptedException {
+            await(this, "the endpoints are bound", () -> {
+                String out = output();
+                Matcher h = HTTP.matcher(out);
+                Matcher o = OPERATIONS.matcher(out);
+                if (h.find() && o.find()) {
+                    api = URI.create(h.group(1));
+                    operations = URI.create(o.group(1));
+                    return true;
+                }
+                return false;
+            });
+            await(this, "ready", () -> status(operations.resolve("/health/ready")) == 200);
+        }
+
+        /** Playlist events trained, summed over tasks, from /metrics; -1 while none is reported. */
+        long events() {
+            String metrics = body(operations.resolve("/metrics"));
+            if (metrics == null) {
+                return -1;
+            }
+            Matcher m = EVENTS.matcher(metrics);
+            double sum = -1;
+            while (m.find()) {
+                sum = Math.max(sum, 0) + Double.parseDouble(m.group(1));
+            }
+            return (long) sum;
+        }
+
+        /** GET /songs/{id}/vector of each song, once the query snapshot has seen {@code events} events. */
+        Map<String, JsonNode> awaitVectors(List<String> songs, long events) throws InterruptedException {
+            Map<String, JsonNode> out = new TreeMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            for (String song : songs) {
+                while (true) {
+                    HttpResponse<String> response = get(api.resolve("/songs/" + song + "/vector"));
+                    JsonNode body = null;
+                    if (response != null && response.statusCode() == 200) {
+                        try {
+                            body = JSON.readTree(response.body());
+                        } catch (IOException e) {
+                            throw new AssertionError(response.body(), e);
+                        }
+                        if (body.get("modelUpdates").asLong() == events) {
+                            out.put(song, body);
+                            break;
+                        }
+                    }
+                    if (System.nanoTime() > deadline) {
+                        fail("no vector of " + song + " from a snapshot of " + events + " events; last answer: "
+                                + (response == null ? "none" : response.statusCode() + " " + response.body()) + tail());
+                    }
+                    Thread.sleep(100);
+                }
+            }
+            return out;
+        }
+
+        private int status(URI uri) {
+            HttpResponse<String> response = get(uri);
+            return response == null ? -1 : response.statusCode();
+        }
+
+        /** The body of a 200 answer, else null. */
+        private String body(URI uri) {
+            HttpResponse<String> response = get(uri);
+            return response != null && response.statusCode() == 200 ? response.body() : null;
+        }
+
+        /** The answer, or null when there is none (not listening yet, timed out). */
+        private HttpResponse<String> get(URI uri) {
+            try {
+                return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+
+        private String output() {
+            try {
+                return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        }
+
+        /** The end of the child's log, for assertion messages. */
+        String tail() {
+            String[] lines = output().split("\n");
+            return "\n--- last lines of " + log.getFileName() + " ---\n"
+                    + String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+        }
+
+        /** SIGKILL (what {@link Process#destroyForcibly} sends on Linux), then waits until the process is gone. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the child died");
+        }
+
+        void destroy() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Reads text-embeddings (read_committed) in the background and counts the records per source id. */
+    private static final class EmbeddingReader implements AutoCloseable {
+        private final KafkaConsumer<String, TextEmbedding> consumer;
+        private final Map<String, AtomicInteger> perSource = new ConcurrentHashMap<>();
+        private final AtomicInteger total = new AtomicInteger();
+        private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        EmbeddingReader(String bootstrapServers) {
+            Properties config = new Properties();
+            config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            config.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-it-reader");
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                    new AvroSerde<>(TextEmbedding.class, EmbeddedSchemaRegistry.bundled()).deserializer());
+            thread = new Thread(this::run, "embedding-reader");
+        }
+
+        void start() {
+            consumer.subscribe(List.of(Topics.TEXT_EMBEDDINGS));
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (running) {
+                    for (ConsumerRecord<String, TextEmbedding> record : consumer.poll(Duration.ofMillis(100))) {
+                        perSource.computeIfAbsent(record.key(), k -> new AtomicInteger()).incrementAndGet();
+                        total.incrementAndGet();
+                        TextEmbedding value = record.value();
+                        if (!record.key().equals(value.getSourceId())
+                                || value.getVector().size() != value.getDimension() || value.getDimension() == 0) {
+                            problems.add(record.key() + ": " + value.getSourceId() + ", dim " + value.getDimension());
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                problems.add("the reader failed: " + e);
+            }
+        }
+
+        int total() {
+            return total.get();
+        }
+
+        int distinct() {
+            return perSource.size();
+        }
+
+        void assertExactlyOnce(int texts) {
+            Map<String, Integer> counts = new TreeMap<>();
+            perSource.forEach((k, v) -> counts.put(k, v.get()));
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < texts; i++) {
+                if (!counts.containsKey("text-" + i)) {
+                    missing.add("text-" + i);
+                }
+            }
+            assertTrue(missing.isEmpty(), "texts without an embedding: " + missing);
+            assertEquals(texts, counts.size(), "no embedding of an unknown source: " + counts.keySet());
+            Map<String, Integer> repeated = new TreeMap<>(counts);
+            repeated.values().removeIf(c -> c == 1);
+            assertTrue(repeated.isEmpty(), "texts embedded more than once: " + repeated);
+            assertEquals(texts, total.get());
+            assertTrue(problems.isEmpty(), "malformed embeddings: " + problems);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}
