@@ -4,6 +4,7 @@ import io.streamvec.http.OperationsServer;
 import io.streamvec.http.SongHttpServer;
 import io.streamvec.metrics.StreamvecMetrics;
 import io.streamvec.http.StreamsSongQueries;
+import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.text.BertSentenceEmbedder;
@@ -52,7 +53,14 @@ public final class StreamvecApp implements AutoCloseable {
         this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
                 config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision()));
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedder,
-                config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec(), metrics.registry()));
+                config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec(), metrics.registry(),
+                KafkaDeltaFeed.factory(toMap(config.streamsProperties()), registry)));
+    }
+
+    private static Map<String, Object> toMap(Properties properties) {
+        Map<String, Object> map = new java.util.HashMap<>();
+        properties.forEach((key, value) -> map.put(String.valueOf(key), value));
+        return map;
     }
 
     public Topology topology() {

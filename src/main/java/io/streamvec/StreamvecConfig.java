@@ -54,6 +54,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String SONG2VEC_THREADS = "song2vec.threads";
     public static final String SONG2VEC_PLAYLIST_IDLE_MS = "song2vec.playlist.idle.ms";
     public static final String SONG2VEC_MAX_SONGS_PER_EVENT = "song2vec.max.songs.per.event";
+    public static final String SONG2VEC_SYNC_MS = "song2vec.sync.ms";
     public static final String RECOMMEND_ENABLED = "song2vec.recommend.enabled";
     public static final String RECOMMEND_K = "song2vec.recommend.k";
     public static final String RECOMMEND_SONGS_PER_EVENT = "song2vec.recommend.songs.per.event";
@@ -130,6 +131,10 @@ public final class StreamvecConfig extends AbstractConfig {
                     "CBOW: a playlist's last songs train once it completes or after this long without events.")
             .define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
                     "Larger playlist events are dead-lettered.")
+            .define(SONG2VEC_SYNC_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "When playlist-events has several partitions (one model replica per task), each replica "
+                            + "publishes its changes to song2vec-model-deltas this often and applies the others'; "
+                            + "0 turns the exchange off (independent replicas).")
             .define(RECOMMEND_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Emit recommendations to song-recommendations after each playlist event.")
             .define(RECOMMEND_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, "Songs per recommendation.")
@@ -279,7 +284,8 @@ public final class StreamvecConfig extends AbstractConfig {
                 .build();
         return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
                 getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
-                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256, getInt(SONG2VEC_THREADS));
+                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256, getInt(SONG2VEC_THREADS),
+                getLong(SONG2VEC_SYNC_MS));
     }
 
     public String metricsHost() {

@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             BenchEmbedCommand.class,
             BenchSong2vecCommand.class,
-            BenchLoadCommand.class
+            BenchLoadCommand.class,
+            BenchScaleCommand.class
         })
 final class BenchCommand implements Runnable {
 

@@ -24,6 +24,8 @@ public final class DeadLetters {
         for (ProducerRecord<byte[], byte[]> record : records) {
             record.headers().add(REASON_HEADER, value);
         }
-        Metrics.counter("streamvec.dlq.records", "reason", reason, "topic", context.topic()).increment();
+        // a punctuator's failure has no source record (and no topic)
+        Metrics.counter("streamvec.dlq.records", "reason", reason, "topic",
+                context.topic() == null ? "none" : context.topic()).increment();
     }
 }

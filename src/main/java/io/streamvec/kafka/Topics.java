@@ -9,6 +9,7 @@ public final class Topics {
     public static final String PLAYLIST_EVENTS = "playlist-events";
     public static final String SONGS = "songs";
     public static final String SONG_RECOMMENDATIONS = "song-recommendations";
+    public static final String MODEL_DELTAS = "song2vec-model-deltas";
     public static final String DLQ = "streamvec-dlq";
 
     private Topics() {}

@@ -1,5 +1,6 @@
 package io.streamvec.serde;
 
+import io.streamvec.avro.ModelDelta;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
@@ -28,7 +29,8 @@ public final class EmbeddedSchemaRegistry implements SchemaRegistry {
             PlaylistEvent.getClassSchema(),
             Song.getClassSchema(),
             SongRecommendations.getClassSchema(),
-            PendingEmbedding.getClassSchema());
+            PendingEmbedding.getClassSchema(),
+            ModelDelta.getClassSchema());
 
     private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
 

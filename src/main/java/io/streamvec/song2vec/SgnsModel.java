@@ -59,13 +59,17 @@ public final class SgnsModel {
 
     /** gensim-like init: syn0 uniform in [-0.5/dim, 0.5/dim), syn1neg zero. */
     void initRow(int idx, String songId) {
+        initialRow(config, songId, syn0, syn1neg, idx * config.dim);
+    }
+
+    /** Writes a song's initial input and output vectors at {@code offset}: a function of the seed and the id only. */
+    static void initialRow(SgnsConfig config, String songId, float[] in, float[] out, int offset) {
         int dim = config.dim;
-        int off = idx * dim;
         long h = Rng.hash(config.seed, songId.hashCode());
         for (int i = 0; i < dim; i++) {
             h = Rng.splitmix(h);
-            syn0[off + i] = (float) ((Rng.unit(h) - 0.5) / dim);
-            syn1neg[off + i] = 0f;
+            in[offset + i] = (float) ((Rng.unit(h) - 0.5) / dim);
+            out[offset + i] = 0f;
         }
     }
 

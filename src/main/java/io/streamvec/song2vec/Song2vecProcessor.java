@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streamvec.EventChecks;
 import io.streamvec.InvalidEventException;
+import io.streamvec.avro.ModelDelta;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Recommendation;
 import io.streamvec.avro.RecommendationKind;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,14 +38,21 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
  * {@code song2vec.playlist.idle.ms}.
  */
-public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SongRecommendations> {
+public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SpecificRecord> {
 
     public static final String MODEL_STORE = "song2vec-model";
     public static final String PLAYLIST_STORE = "song2vec-playlists";
     public static final String SONG_METADATA_STORE = "song-metadata";
+    /** The child (sink) node recommendations are forwarded to. */
+    public static final String RECOMMENDATIONS_CHILD = "song-recommendations-sink";
+    /** The child (sink) node model deltas are forwarded to. */
+    public static final String DELTAS_CHILD = "song2vec-model-deltas-sink";
     private static final int DEDUP_ENTRIES = 100_000;
 
     private final Song2vecSettings settings;
+    private final DeltaFeed.Factory deltaFeeds;
+    private DeltaFeed deltaFeed;
+    private ModelSync sync;
     private SongModelStore modelStore;
     private SgnsModel model;
     private SgnsTrainer trainer;
@@ -65,22 +74,34 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     private final Counter received;
     private final Counter emitted;
     private final Timer queries;
+    private final Counter deltaRowsPublished;
+    private final Counter deltaRowsApplied;
     /** Meters that read this task's model: removed when the task closes, so no gauge outlives its store. */
     private final List<Meter> taskMeters = new ArrayList<>();
 
     public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics) {
+        this(settings, metrics, null);
+    }
+
+    /** With {@code deltaFeeds} (null: none), replicas of a several-partition topic exchange their changes. */
+    public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds) {
         this.settings = settings;
+        this.deltaFeeds = deltaFeeds;
         this.metrics = metrics;
         this.received = Counter.builder("streamvec.records.in").tag("path", "song")
                 .description("Records read per path").register(metrics);
         this.emitted = Counter.builder("streamvec.records.out").tag("path", "song").tag("topic", "song-recommendations")
                 .description("Records written per path and topic").register(metrics);
+        this.deltaRowsPublished = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "published")
+                .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
+        this.deltaRowsApplied = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "applied")
+                .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
         this.queries = Timer.builder("streamvec.recommendation.query")
                 .description("Nearest-neighbour query latency").publishPercentileHistogram().register(metrics);
     }
 
     @Override
-    public void init(ProcessorContext<String, SongRecommendations> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
         inflight.clear();
@@ -137,6 +158,52 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("(centre, context) pairs trained").register(metrics));
         context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
                 now -> modelStore.refreshIndexIfChanged(now));
+        openDeltaExchange(context);
+    }
+
+    /**
+     * Data-parallel training: when the playlist topic has several partitions, this task's model is one
+     * replica of several. It publishes its changes every {@code song2vec.sync.ms} and applies the other
+     * replicas' (see {@link ModelSync}), continuing the delta feed from the position stored with its model.
+     */
+    private void openDeltaExchange(ProcessorContext<String, SpecificRecord> context) {
+        closeDeltaExchange();
+        if (deltaFeeds == null || settings.syncMs() <= 0) {
+            return;
+        }
+        DeltaFeed feed = deltaFeeds.open(context.applicationId() + "/" + context.taskId());
+        if (!feed.shared()) {
+            feed.close(); // one partition, one replica: nothing to exchange
+            return;
+        }
+        deltaFeed = feed;
+        sync = new ModelSync(model, context.applicationId() + "/" + context.taskId());
+        deltaFeed.seek(modelStore.deltaPosition());
+        context.schedule(Duration.ofMillis(settings.syncMs()), PunctuationType.WALL_CLOCK_TIME, this::exchangeDeltas);
+    }
+
+    private void exchangeDeltas(long now) {
+        if (parallel != null) {
+            settleParallel();
+        }
+        for (ModelDelta delta : sync.publish(modelStore.collectChangedRows())) {
+            context().forward(new Record<String, SpecificRecord>(sync.source(), delta, now), DELTAS_CHILD);
+            deltaRowsPublished.increment(delta.getSongIds().size());
+        }
+        for (ModelDelta delta : deltaFeed.poll()) {
+            int[] applied = sync.apply(delta);
+            modelStore.markChanged(applied);
+            deltaRowsApplied.increment(applied.length);
+        }
+        modelStore.deltaPosition(deltaFeed.position());
+    }
+
+    private void closeDeltaExchange() {
+        if (deltaFeed != null) {
+            deltaFeed.close();
+            deltaFeed = null;
+        }
+        sync = null;
     }
 
     @Override
@@ -289,6 +356,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
 
     @Override
     public void close() {
+        closeDeltaExchange();
         if (parallel != null) {
             parallel.close();
         }
@@ -325,7 +393,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .setModelUpdates(modelStore.events())
                 .setTimestampMs(System.currentTimeMillis())
                 .build();
-        context().forward(new Record<>(key, value, timestamp));
+        context().forward(new Record<String, SpecificRecord>(key, value, timestamp), RECOMMENDATIONS_CHILD);
         emitted.increment();
     }
 }

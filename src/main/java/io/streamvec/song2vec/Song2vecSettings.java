@@ -11,9 +11,11 @@ public record Song2vecSettings(
         long playlistIdleMs,
         int maxSongsPerEvent,
         int maxSongIdLength,
-        int threads) {
+        int threads,
+        long syncMs) {
 
     public static Song2vecSettings defaults() {
-        return new Song2vecSettings(SgnsConfig.builder().build(), true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256, 1);
+        return new Song2vecSettings(SgnsConfig.builder().build(), true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256, 1,
+                1_000L);
     }
 }

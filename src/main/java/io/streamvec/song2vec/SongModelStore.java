@@ -17,7 +17,8 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
 /**
  * The song model of one task. The working copy is the dense in-memory {@link SgnsModel}; the durable
  * copy is a changelogged key-value store with one entry per block of {@value #BLOCK} vocabulary rows (song
- * id, count, input and output vector of each) plus a meta entry (tokens, events). Rows changed since the
+ * id, count, input and output vector of each) plus a meta entry (tokens, events, the position in the
+ * model-delta feed up to which other replicas' changes are included). Rows changed since the
  * last commit are written in the pre-commit cache flush ({@link #flushCache}), so the changelog and the
  * committed input offsets always agree; after a restart or a task migration the working copy is rebuilt
  * from the restored store ({@link #model()}).
@@ -33,8 +34,13 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private final SgnsConfig config;
     private SgnsModel model;
     private DirtyRows pending;
+    /** Rows counted since the last {@link #collectChangedRows}: a subsampled song is counted, not trained. */
+    private DirtyRows counted;
     private ChangeSource changes;
     private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
+    /** The position in the model-delta feed up to which other replicas' deltas are in this model. */
+    private long deltaPosition;
+    private boolean metaChanged;
     private volatile NeighborIndex index;
     private long indexedEvents = -1;
     private volatile boolean open;
@@ -55,6 +61,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         rows.init(context, root);
         model = null; // (re)built from the durable rows after restoration, also when a task is revived
         events.set(0);
+        deltaPosition = 0;
         index = null;
         open = true;
     }
@@ -64,6 +71,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         if (model == null) {
             model = load();
             pending = new DirtyRows(config.capacity);
+            counted = new DirtyRows(config.capacity);
         }
         return model;
     }
@@ -105,9 +113,57 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         this.changes = source;
     }
 
+    /**
+     * Collects the rows changed by training since the last call (settling parallel trainers first) and
+     * returns them, sorted; they stay due for the next commit.
+     */
+    public int[] collectChangedRows() {
+        if (changes == null) {
+            return new int[0];
+        }
+        changes.settle();
+        int[][] changed = changes.drainDirtyRows();
+        DirtyRows all = counted;
+        for (int[] set : changed) {
+            for (int row : set) {
+                pending.mark(row / BLOCK);
+                all.mark(row);
+            }
+        }
+        return all.drain();
+    }
+
+    /**
+     * Marks rows changed outside training (other replicas' deltas) as due for the next commit, and the
+     * query snapshot as stale.
+     */
+    public void markChanged(int[] rowsChanged) {
+        for (int row : rowsChanged) {
+            pending.mark(row / BLOCK);
+        }
+        if (rowsChanged.length > 0) {
+            indexedEvents = -1;
+        }
+    }
+
+    /** The model-delta feed position stored with this model (0 for a new model). */
+    public long deltaPosition() {
+        model();
+        return deltaPosition;
+    }
+
+    /** Records the feed position up to which deltas are applied; persisted with the rows at the next commit. */
+    public void deltaPosition(long position) {
+        if (position != deltaPosition) {
+            deltaPosition = position;
+            metaChanged = true;
+        }
+    }
+
     /** Marks a row whose count (not necessarily vectors) changed. */
     public void markCounted(int row) {
         pending.mark(row / BLOCK);
+        counted.mark(row);
     }
 
     /** Counts a trained event (thread-safe: parallel trainers call it). */
@@ -224,20 +280,22 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
                 }
             }
         }
-        if (pending.size() == 0) {
+        if (pending.size() == 0 && !metaChanged) {
             return;
         }
         for (int block : pending.drain()) {
             rows.put(block, encodeBlock(block));
         }
-        rows.put(META_ROW, ByteBuffer.allocate(32)
+        rows.put(META_ROW, ByteBuffer.allocate(40)
                 .putLong(model.tokens() + (changes == null ? 0 : changes.unsyncedTokens()))
                 .putLong(events.get())
                 .putInt(config.dim)
                 .putInt(config.window)
                 .putInt(config.capacity)
                 .putInt(config.mode.ordinal())
+                .putLong(deltaPosition)
                 .array());
+        metaChanged = false;
     }
 
     private static void checkUnchanged(String key, int stored, int configured) {
@@ -294,6 +352,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
                 checkUnchanged("song2vec.capacity", b.getInt(), config.capacity);
                 checkUnchanged("song2vec.mode", b.getInt(), config.mode.ordinal());
             }
+            deltaPosition = b.remaining() >= 8 ? b.getLong() : 0;
         }
         try (KeyValueIterator<Integer, byte[]> all = rows.all()) {
             while (all.hasNext()) {
@@ -349,9 +408,12 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     public void clearCache() {
         model = null;
         pending = null;
+        counted = null;
         index = null;
         changes = null;
         events.set(0);
+        deltaPosition = 0;
+        metaChanged = false;
         indexedEvents = -1;
     }
 

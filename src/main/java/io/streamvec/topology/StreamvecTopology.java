@@ -1,6 +1,7 @@
 package io.streamvec.topology;
 
 import io.streamvec.avro.PendingEmbedding;
+import io.streamvec.avro.ModelDelta;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
 import io.streamvec.avro.SongRecommendations;
@@ -11,6 +12,7 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.serde.TextEventDeserializer;
+import io.streamvec.song2vec.DeltaFeed;
 import io.streamvec.song2vec.Song2vecProcessor;
 import io.streamvec.song2vec.Song2vecSettings;
 import io.streamvec.song2vec.SongMetadataProcessor;
@@ -38,8 +40,9 @@ import org.apache.kafka.streams.state.Stores;
  *   text-events ──► prepare-text ─┬─► tokenize ─────────────────────────► text-tokens
  *                                 └─► embed [embedding-buffer] ─────────► text-embeddings
  *
- *   playlist-events ──► song2vec [song2vec-model, song2vec-playlists] ──► song-recommendations
- *   songs ──► (global) song-metadata ───────────┘ (titles and artists)
+ *   playlist-events ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
+ *   songs ──► (global) song-metadata ───────────┘ (titles and artists)  └─► song2vec-model-deltas
+ *   (each replica reads the other replicas' deltas back from song2vec-model-deltas; see ModelSync)
  * </pre>
  *
  * Records that cannot be read or processed go to {@code streamvec-dlq} through the exception handlers
@@ -55,7 +58,8 @@ public final class StreamvecTopology {
     public static final String EMBEDDINGS_SINK = "text-embeddings-sink";
     public static final String PLAYLIST_SOURCE = "playlist-events-source";
     public static final String SONG2VEC = "song2vec";
-    public static final String RECOMMENDATIONS_SINK = "song-recommendations-sink";
+    public static final String RECOMMENDATIONS_SINK = Song2vecProcessor.RECOMMENDATIONS_CHILD;
+    public static final String MODEL_DELTAS_SINK = Song2vecProcessor.DELTAS_CHILD;
     public static final String SONGS_SOURCE = "songs-source";
     public static final String SONG_METADATA = "song-metadata-updater";
 
@@ -67,12 +71,14 @@ public final class StreamvecTopology {
             int embeddingBatchSize,
             Duration embeddingLinger,
             Song2vecSettings song2vec,
-            MeterRegistry metrics) {
+            MeterRegistry metrics,
+            DeltaFeed.Factory modelDeltas) {
 
-        /** Without metrics (tests, topology description). */
+        /** Without metrics or a model-delta feed (tests, topology description). */
         public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<? extends TextEmbedder> embedder,
                      int embeddingBatchSize, Duration embeddingLinger, Song2vecSettings song2vec) {
-            this(registry, tokenizer, embedder, embeddingBatchSize, embeddingLinger, song2vec, new SimpleMeterRegistry());
+            this(registry, tokenizer, embedder, embeddingBatchSize, embeddingLinger, song2vec, new SimpleMeterRegistry(),
+                    null);
         }
     }
 
@@ -112,7 +118,8 @@ public final class StreamvecTopology {
                 Topics.SONGS, SONG_METADATA, SongMetadataProcessor::new);
         topology.addSource(PLAYLIST_SOURCE, new StringDeserializer(),
                 new AvroSerde<>(PlaylistEvent.class, registry).deserializer(), Topics.PLAYLIST_EVENTS);
-        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics()), PLAYLIST_SOURCE);
+        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(), parts.modelDeltas()),
+                PLAYLIST_SOURCE);
         topology.addStateStore(new SongModelStoreBuilder(Song2vecProcessor.MODEL_STORE, parts.song2vec().trainer()),
                 SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -122,6 +129,8 @@ public final class StreamvecTopology {
                 .withCachingDisabled(), SONG2VEC);
         topology.addSink(RECOMMENDATIONS_SINK, Topics.SONG_RECOMMENDATIONS, keys,
                 new AvroSerde<>(SongRecommendations.class, registry).serializer(), SONG2VEC);
+        topology.addSink(MODEL_DELTAS_SINK, Topics.MODEL_DELTAS, keys,
+                new AvroSerde<>(ModelDelta.class, registry).serializer(), SONG2VEC);
         return topology;
     }
 

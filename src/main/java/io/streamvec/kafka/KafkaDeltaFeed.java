@@ -1,0 +1,123 @@
+package io.streamvec.kafka;
+
+import io.micrometer.core.instrument.Metrics;
+import io.streamvec.avro.ModelDelta;
+import io.streamvec.serde.AvroSerde;
+import io.streamvec.serde.SchemaRegistry;
+import io.streamvec.song2vec.DeltaFeed;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link DeltaFeed} over the one-partition topic {@value Topics#MODEL_DELTAS}: a plain consumer (no group;
+ * the replica keeps its own position), {@code read_committed}, so that only deltas of committed training
+ * are applied and those of a crashed replica's aborted transaction never are.
+ */
+public final class KafkaDeltaFeed implements DeltaFeed {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaDeltaFeed.class);
+    private static final TopicPartition PARTITION = new TopicPartition(Topics.MODEL_DELTAS, 0);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroSerde<ModelDelta> serde;
+    private final String replica;
+    private final boolean shared;
+
+    private KafkaDeltaFeed(Map<String, Object> clientConfig, SchemaRegistry registry, String replica) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "song2vec-deltas-" + replica.replaceAll("[^A-Za-z0-9._-]", "_"));
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Properties properties = new Properties();
+        properties.putAll(config);
+        this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+        this.serde = new AvroSerde<>(ModelDelta.class, registry);
+        this.replica = replica;
+        try {
+            int deltaPartitions = consumer.partitionsFor(Topics.MODEL_DELTAS, Duration.ofSeconds(30)).size();
+            if (deltaPartitions != 1) {
+                throw new IllegalStateException(Topics.MODEL_DELTAS + " must have exactly one partition (it has "
+                        + deltaPartitions + "): replicas keep one position in it");
+            }
+            this.shared = consumer.partitionsFor(Topics.PLAYLIST_EVENTS, Duration.ofSeconds(30)).size() > 1;
+            consumer.assign(List.of(PARTITION));
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    /**
+     * A factory over the consumer settings in {@code clientConfig} (bootstrap servers, security: the keys
+     * of Kafka's consumer config, as given to Kafka Streams).
+     */
+    public static DeltaFeed.Factory factory(Map<String, Object> streamsProperties, SchemaRegistry registry) {
+        Map<String, Object> clientConfig = new HashMap<>();
+        streamsProperties.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                clientConfig.put(key, value);
+            }
+        });
+        return replica -> new KafkaDeltaFeed(clientConfig, registry, replica);
+    }
+
+    @Override
+    public boolean shared() {
+        return shared;
+    }
+
+    @Override
+    public void seek(long position) {
+        if (position <= 0) {
+            consumer.seekToBeginning(List.of(PARTITION));
+        } else {
+            consumer.seek(PARTITION, position);
+        }
+    }
+
+    @Override
+    public List<ModelDelta> poll() {
+        List<ModelDelta> deltas = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
+            try {
+                deltas.add(serde.deserialize(record.topic(), record.value()));
+            } catch (RuntimeException e) {
+                // Not this replica's fault, and retrying cannot help: skip it, loudly (the replicas now differ
+                // by that delta until its rows are trained again).
+                LOG.error("{}: skipping unreadable model delta at {}@{}: {}", replica, PARTITION, record.offset(),
+                        e.toString());
+                Metrics.counter("streamvec.song2vec.delta.errors").increment();
+            }
+        }
+        return deltas;
+    }
+
+    @Override
+    public long position() {
+        return consumer.position(PARTITION);
+    }
+
+    @Override
+    public void close() {
+        try {
+            consumer.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warn("closing the model-delta consumer of {} failed: {}", replica, e.toString());
+        }
+    }
+}
