@@ -25,6 +25,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,9 +104,16 @@ public final class StreamvecApp implements AutoCloseable {
                 properties.get(StreamsConfig.APPLICATION_ID_CONFIG), registry.describe(),
                 config.tokenizerPath().isBlank() ? "bundled" : config.tokenizerPath());
         metrics.bind(streams);
+        HostInfo self = config.applicationServer().orElse(null);
+        if (self != null && self.port() != config.httpPort()) {
+            LOG.warn("application.server {}:{} names another port than http.port {}: the other instances forward "
+                    + "playlist queries to application.server, so it must reach this instance's HTTP endpoints",
+                    self.host(), self.port(), config.httpPort());
+        }
         streams.start();
         try {
-            http = SongHttpServer.start(config.httpHost(), config.httpPort(), new StreamsSongQueries(() -> streams));
+            http = SongHttpServer.start(config.httpHost(), config.httpPort(),
+                    new StreamsSongQueries(() -> streams, self), self);
             operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams);
         } catch (RuntimeException e) {
             close(); // the caller never gets a started app to close

@@ -14,14 +14,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * streamvec's configuration: one standard Kafka Streams properties file. The keys defined here are
@@ -158,7 +163,15 @@ public final class StreamvecConfig extends AbstractConfig {
             .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
                     "Port of the read-only HTTP endpoints; 0 picks any free port (logged at start-up).");
 
+    /**
+     * {@code host:port} of {@code application.server}: a host name, an IPv4 address or a bracketed IPv6
+     * address, then a port; nothing else (no scheme, path or whitespace).
+     */
+    private static final Pattern HOST_PORT =
+            Pattern.compile("(\\[[0-9A-Fa-f:.]+(?:%[0-9A-Za-z._\\-]+)?\\]|[0-9A-Za-z._\\-]+):([0-9]{1,5})");
+
     private final Map<String, Object> streamsOverrides;
+    private final HostInfo applicationServer;
 
     public StreamvecConfig(Map<?, ?> properties) {
         super(DEFINITION, ownKeys(properties), false);
@@ -169,6 +182,43 @@ public final class StreamvecConfig extends AbstractConfig {
             }
         });
         this.streamsOverrides = others;
+        Object server = others.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        this.applicationServer = server == null ? null : parseApplicationServer(server.toString());
+        if (applicationServer != null && httpPort() == 0) {
+            throw new ConfigException(HTTP_PORT + " is 0 (any free port) but " + StreamsConfig.APPLICATION_SERVER_CONFIG
+                    + " is set: the other instances send playlist queries to " + StreamsConfig.APPLICATION_SERVER_CONFIG
+                    + "'s port, so " + HTTP_PORT + " must be that fixed port");
+        }
+    }
+
+    /**
+     * {@code application.server} as Kafka Streams reads it, after checking that it is {@code host:port} with a
+     * port from 1 to 65535 and a host the other instances can reach (not a wildcard address); null when it is
+     * empty (a single instance: no routing). {@link ConfigException} otherwise, with a message that says what
+     * the value must be.
+     */
+    public static HostInfo parseApplicationServer(String value) {
+        if (value.isEmpty()) {
+            return null;
+        }
+        String must = " must be HOST:PORT of this instance's HTTP endpoints (" + HTTP_PORT + "), as the other "
+                + "instances reach it, e.g. streamvec-1:8080";
+        Matcher m = HOST_PORT.matcher(value);
+        if (!m.matches()) {
+            throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, value, must
+                    + " (no scheme, path or whitespace; an IPv6 address in brackets)");
+        }
+        int port = Integer.parseInt(m.group(2));
+        if (port < 1 || port > 65535) {
+            throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, value, must
+                    + " (the port must be from 1 to 65535)");
+        }
+        String host = m.group(1);
+        if (host.equals("0.0.0.0") || host.equals("[::]") || host.equals("[::0]")) {
+            throw new ConfigException(StreamsConfig.APPLICATION_SERVER_CONFIG, value, must
+                    + " (a wildcard address is where a server listens, not an address others can reach)");
+        }
+        return HostInfo.buildFromEndpoint(value); // exactly how Kafka Streams reads it, so the two compare equal
     }
 
     private static Map<String, Object> ownKeys(Map<?, ?> properties) {
@@ -310,5 +360,13 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public int httpPort() {
         return getInt(HTTP_PORT);
+    }
+
+    /**
+     * This instance's {@code application.server} (the HTTP address the other instances reach it at), or empty
+     * when it is not set: a single instance, which answers every query from its own state.
+     */
+    public Optional<HostInfo> applicationServer() {
+        return Optional.ofNullable(applicationServer);
     }
 }

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +91,37 @@ class StreamvecConfigTest {
         for (String key : StreamvecConfig.DEFINITION.names()) {
             assertTrue(readme.contains("`" + key + "`"), "README.md does not document " + key);
         }
+    }
+
+    @Test
+    void applicationServerIsOptionalAndReadAsKafkaStreamsReadsIt() {
+        assertEquals(Optional.empty(), new StreamvecConfig(Map.of()).applicationServer(), "a single instance");
+        assertEquals(Optional.empty(), new StreamvecConfig(Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, ""))
+                .applicationServer(), "Kafka Streams' own default, empty");
+        StreamvecConfig named = new StreamvecConfig(Map.of(StreamsConfig.APPLICATION_SERVER_CONFIG, "streamvec-1:8080",
+                StreamvecConfig.HTTP_PORT, "8080"));
+        assertEquals(Optional.of(new HostInfo("streamvec-1", 8080)), named.applicationServer());
+        assertEquals("streamvec-1:8080", named.streamsProperties().get(StreamsConfig.APPLICATION_SERVER_CONFIG),
+                "and it still goes to Kafka Streams unchanged");
+        assertEquals(HostInfo.buildFromEndpoint("[::1]:9000"), new StreamvecConfig(Map.of(
+                StreamsConfig.APPLICATION_SERVER_CONFIG, "[::1]:9000", StreamvecConfig.HTTP_PORT, "9000"))
+                .applicationServer().orElseThrow());
+        assertEquals(new HostInfo("10.1.2.3", 8080), StreamvecConfig.parseApplicationServer("10.1.2.3:8080"));
+    }
+
+    @Test
+    void aMalformedApplicationServerFailsAtStartUpSayingWhatItMustBe() {
+        for (String bad : new String[] {"streamvec-1", "http://streamvec-1:8080", "streamvec-1:8080/", "streamvec-1:",
+                ":8080", "streamvec-1:0", "streamvec-1:65536", "streamvec-1:99999", "streamvec 1:8080", "streamvec-1:8080 ",
+                "streamvec-1:80a", "::1:8080", "0.0.0.0:8080", "[::]:8080", "user@streamvec-1:8080"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> new StreamvecConfig(Map.of(
+                    StreamsConfig.APPLICATION_SERVER_CONFIG, bad, StreamvecConfig.HTTP_PORT, "8080")), bad);
+            assertTrue(e.getMessage().contains("application.server") && e.getMessage().contains("HOST:PORT")
+                    && e.getMessage().contains("http.port"), e.getMessage());
+        }
+        ConfigException anyPort = assertThrows(ConfigException.class, () -> new StreamvecConfig(Map.of(
+                StreamsConfig.APPLICATION_SERVER_CONFIG, "streamvec-1:8080", StreamvecConfig.HTTP_PORT, "0")));
+        assertTrue(anyPort.getMessage().contains("http.port") && anyPort.getMessage().contains("fixed"),
+                anyPort.getMessage());
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +32,21 @@ public final class SongHttpServer implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Binds {@code host:port} (port 0: any free port) and starts serving. */
+    /** A single instance: binds {@code host:port} (port 0: any free port) and starts serving. */
     public static SongHttpServer start(String host, int port, SongQueries queries) {
+        return start(host, port, queries, null, null);
+    }
+
+    /**
+     * Binds {@code host:port} and starts serving; {@code self} is this instance's {@code application.server}
+     * (null for a single instance), and playlist queries held by another instance are forwarded to it.
+     */
+    public static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self) {
+        return start(host, port, queries, self, self == null ? null : new Forwarder());
+    }
+
+    /** As {@link #start(String, int, SongQueries, HostInfo)} with a given forwarder (its timeouts). */
+    static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self, Forwarder forwarder) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -48,7 +62,7 @@ public final class SongHttpServer implements AutoCloseable {
                     return thread;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         server.setExecutor(executor);
-        server.createContext("/", new SongHttpHandler(queries));
+        server.createContext("/", new SongHttpHandler(queries, self, forwarder));
         server.start();
         SongHttpServer started = new SongHttpServer(server, executor);
         LOG.info("HTTP endpoints at {}", started.uri());

@@ -1,6 +1,7 @@
 package io.streamvec.http;
 
 import java.util.Optional;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * What the HTTP endpoints ask of local state. Implementations throw
@@ -17,4 +18,13 @@ public interface SongQueries {
 
     /** The k songs that best continue the playlist; empty when the playlist is unknown. */
     Optional<Responses.PlaylistNext> next(String playlistId, int k);
+
+    /**
+     * The other instance whose state holds the playlist, when there are several instances and it is not this
+     * one; empty when this instance answers (it holds the playlist, or it is the only instance). The default
+     * is a single instance.
+     */
+    default Optional<HostInfo> remotePlaylistOwner(String playlistId) {
+        return Optional.empty();
+    }
 }

@@ -14,6 +14,8 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsNotStartedException;
+import org.apache.kafka.streams.errors.StreamsRebalancingException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -25,16 +27,48 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>A playlist's context holds rows of the model of the task that owns the playlist's partition, so its
  * rows are mapped to song ids by that partition's model, not by whichever local model is largest.
+ *
+ * <p>With several instances ({@code self}, this instance's {@code application.server}, is set), the instance
+ * that holds a playlist is the active host of its key in {@value Song2vecProcessor#PLAYLIST_STORE}
+ * ({@link KafkaStreams#queryMetadataForKey}).
  */
 public final class StreamsSongQueries implements SongQueries {
 
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final Supplier<KafkaStreams> streams;
+    private final HostInfo self;
 
-    /** {@code streams} may supply null before the application starts (answered as not queryable). */
+    /** A single instance. {@code streams} may supply null before the application starts (answered as not queryable). */
     public StreamsSongQueries(Supplier<KafkaStreams> streams) {
+        this(streams, null);
+    }
+
+    /** {@code self}: this instance's {@code application.server}, or null for a single instance. */
+    public StreamsSongQueries(Supplier<KafkaStreams> streams, HostInfo self) {
         this.streams = streams;
+        this.self = self;
+    }
+
+    @Override
+    public Optional<HostInfo> remotePlaylistOwner(String playlistId) {
+        if (self == null) {
+            return Optional.empty();
+        }
+        return remoteOwner(running().queryMetadataForKey(Song2vecProcessor.PLAYLIST_STORE, playlistId, KEYS), self);
+    }
+
+    /**
+     * The forwarding decision: the key's active host when it is another instance than {@code self}, empty when
+     * it is {@code self}. While no instance is known to hold the key (start-up, rebalance) it throws
+     * {@link StreamsRebalancingException}: answered 503, to be retried, rather than a wrong 404 from here.
+     */
+    static Optional<HostInfo> remoteOwner(KeyQueryMetadata metadata, HostInfo self) {
+        HostInfo active = metadata == null ? null : metadata.activeHost();
+        if (active == null || active.equals(HostInfo.unavailable()) || active.port() < 0) {
+            throw new StreamsRebalancingException("no instance holds the playlist's partition right now");
+        }
+        return active.equals(self) ? Optional.empty() : Optional.of(active);
     }
 
     @Override
