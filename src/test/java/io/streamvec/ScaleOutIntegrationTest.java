@@ -6,28 +6,20 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.streamvec.avro.TextEmbedding;
 import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.kafka.Topics;
-import io.streamvec.serde.AvroSerde;
-import io.streamvec.serde.EmbeddedSchemaRegistry;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -39,15 +31,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.TaskMetadata;
@@ -272,31 +260,19 @@ class ScaleOutIntegrationTest {
     }
 
     /** Instance B: a streamvec child JVM ({@code run --config FILE}), its output in a log file. */
-    private static final class Child {
+    private static final class Child extends ChildJvm {
         private static final Pattern OPERATIONS = Pattern.compile("metrics and health at (http://\\S+/)");
         private static final Pattern RECORDS_OUT =
                 Pattern.compile("(?m)^streamvec_records_out_total\\{([^}]*)} (\\S+)$");
 
-        final Process process;
-        private final Path log;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         private URI operations;
 
-        private Child(Process process, Path log) {
-            this.process = process;
-            this.log = log;
+        private Child(Path config, Path log) throws IOException {
+            super(config, log);
         }
 
         static Child start(Path config, Path log) throws IOException {
-            Path jar = Path.of("target", "streamvec.jar").toAbsolutePath();
-            assertTrue(Files.isRegularFile(jar), jar + " is built by mvn package, before the integration tests");
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "--add-modules", "jdk.incubator.vector",
-                    "-jar", jar.toString(), "run", "--config", config.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            return new Child(process, log);
+            return new Child(config, log);
         }
 
         /** Waits until the operations endpoints are bound (their port is in the log). */
@@ -354,140 +330,6 @@ class ScaleOutIntegrationTest {
                 }
             }
             return sum;
-        }
-
-        /** The answer, or null when there is none (not listening yet, timed out). */
-        private HttpResponse<String> get(URI uri) {
-            try {
-                return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                return null;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-
-        private String output() {
-            try {
-                return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        }
-
-        /** The end of B's log, for assertion messages. */
-        String tail() {
-            String[] lines = output().split("\n");
-            return "\n--- last lines of " + log.getFileName() + " ---\n"
-                    + String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
-        }
-
-        /** SIGKILL (what {@link Process#destroyForcibly} sends on Linux), then waits until the process is gone. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "instance B died");
-        }
-
-        void destroy() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    /** Reads text-embeddings (read_committed) in the background and counts the records per source id. */
-    private static final class EmbeddingReader implements AutoCloseable {
-        private final KafkaConsumer<String, TextEmbedding> consumer;
-        private final Map<String, AtomicInteger> perSource = new ConcurrentHashMap<>();
-        private final AtomicInteger total = new AtomicInteger();
-        private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        EmbeddingReader(String bootstrapServers) {
-            Properties config = new Properties();
-            config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            config.put(ConsumerConfig.GROUP_ID_CONFIG, "scale-out-it-reader");
-            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-                    new AvroSerde<>(TextEmbedding.class, EmbeddedSchemaRegistry.bundled()).deserializer());
-            thread = new Thread(this::run, "embedding-reader");
-        }
-
-        void start() {
-            consumer.subscribe(List.of(Topics.TEXT_EMBEDDINGS));
-            thread.start();
-        }
-
-        private void run() {
-            try {
-                while (running) {
-                    for (ConsumerRecord<String, TextEmbedding> record : consumer.poll(Duration.ofMillis(100))) {
-                        perSource.computeIfAbsent(record.key(), k -> new AtomicInteger()).incrementAndGet();
-                        total.incrementAndGet();
-                        TextEmbedding value = record.value();
-                        if (!record.key().equals(value.getSourceId())
-                                || value.getVector().size() != value.getDimension() || value.getDimension() == 0) {
-                            problems.add(record.key() + ": " + value.getSourceId() + ", dim " + value.getDimension());
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                problems.add("the reader failed: " + e);
-            }
-        }
-
-        int total() {
-            return total.get();
-        }
-
-        int distinct() {
-            return perSource.size();
-        }
-
-        /** Texts produced to one of {@code partitions} of text-events whose embedding is committed. */
-        int committedIn(Set<Integer> partitions, Map<String, Integer> partitionOfText) {
-            int n = 0;
-            for (String source : perSource.keySet()) {
-                Integer partition = partitionOfText.get(source);
-                if (partition != null && partitions.contains(partition)) {
-                    n++;
-                }
-            }
-            return n;
-        }
-
-        void assertExactlyOnce(int texts) {
-            Map<String, Integer> counts = new TreeMap<>();
-            perSource.forEach((k, v) -> counts.put(k, v.get()));
-            List<String> missing = new ArrayList<>();
-            for (int i = 0; i < texts; i++) {
-                if (!counts.containsKey("text-" + i)) {
-                    missing.add("text-" + i);
-                }
-            }
-            assertTrue(missing.isEmpty(), "texts without an embedding: " + missing);
-            Set<String> unknown = new HashSet<>(counts.keySet());
-            for (int i = 0; i < texts; i++) {
-                unknown.remove("text-" + i);
-            }
-            assertTrue(unknown.isEmpty(), "embeddings of unknown sources: " + unknown);
-            Map<String, Integer> repeated = new TreeMap<>(counts);
-            repeated.values().removeIf(c -> c == 1);
-            assertTrue(repeated.isEmpty(), "texts embedded more than once: " + repeated);
-            assertEquals(texts, total.get());
-            assertTrue(problems.isEmpty(), "malformed embeddings: " + problems);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 }

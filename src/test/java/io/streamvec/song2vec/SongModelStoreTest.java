@@ -67,6 +67,35 @@ class SongModelStoreTest {
     }
 
     @Test
+    void theDeltaPositionAndReceivedRowsArePersistedWithTheModel() {
+        KeyValueStore<Integer, byte[]> rows = rows();
+        SgnsConfig config = SgnsConfig.builder().capacity(1000).build();
+        SongModelStore store = trained(rows, config);
+        assertEquals(0, store.deltaPosition(), "a new model starts the delta feed from the beginning");
+        SgnsModel other = new SgnsModel(config);
+        ModelSync remote = new ModelSync(other, "app/2_1"); // the baseline: before it trains
+        SgnsTrainer otherTrainer = new SgnsTrainer(other, 9);
+        PlaylistContext ctx = otherTrainer.newContext(1);
+        otherTrainer.trainIds(ctx, List.of("remote-a", "remote-b", "remote-c", "remote-a"));
+        otherTrainer.flush(ctx);
+        int[][] dirty = otherTrainer.drainDirtyRows();
+        ModelSync local = new ModelSync(store.model(), "app/2_0");
+        for (var delta : remote.publish(java.util.stream.IntStream.concat(java.util.Arrays.stream(dirty[0]),
+                java.util.Arrays.stream(dirty[1])).distinct().sorted().toArray())) {
+            store.markChanged(local.apply(delta));
+        }
+        store.deltaPosition(42);
+        store.flushCache();
+
+        SongModelStore after = open(rows, config);
+        assertEquals(42, after.deltaPosition(), "the feed continues where the persisted rows left it");
+        int row = after.model().vocab.indexOf("remote-a");
+        assertTrue(row >= 0, "a song known only from another replica's delta is persisted");
+        assertEquals(2, after.model().vocab.count(row));
+        assertArrayEquals(other.vector(other.vocab.indexOf("remote-a")), after.model().vector(row), 1e-6f);
+    }
+
+    @Test
     void aChangedShapeIsRefusedWithAClearMessage() {
         KeyValueStore<Integer, byte[]> rows = rows();
         trained(rows, SgnsConfig.builder().capacity(1000).build());
