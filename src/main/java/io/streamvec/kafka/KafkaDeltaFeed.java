@@ -29,6 +29,7 @@ public final class KafkaDeltaFeed implements DeltaFeed {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaDeltaFeed.class);
     private static final TopicPartition PARTITION = new TopicPartition(Topics.MODEL_DELTAS, 0);
+    private static final long POLL_BUDGET_MS = 1_000;
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final AvroSerde<ModelDelta> serde;
@@ -45,17 +46,19 @@ public final class KafkaDeltaFeed implements DeltaFeed {
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Properties properties = new Properties();
         properties.putAll(config);
-        this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
         this.serde = new AvroSerde<>(ModelDelta.class, registry);
         this.replica = replica;
+        this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
         try {
-            int deltaPartitions = consumer.partitionsFor(Topics.MODEL_DELTAS, Duration.ofSeconds(30)).size();
-            if (deltaPartitions != 1) {
-                throw new IllegalStateException(Topics.MODEL_DELTAS + " must have exactly one partition (it has "
-                        + deltaPartitions + "): replicas keep one position in it");
-            }
             this.shared = consumer.partitionsFor(Topics.PLAYLIST_EVENTS, Duration.ofSeconds(30)).size() > 1;
-            consumer.assign(List.of(PARTITION));
+            if (shared) {
+                int deltaPartitions = consumer.partitionsFor(Topics.MODEL_DELTAS, Duration.ofSeconds(30)).size();
+                if (deltaPartitions != 1) {
+                    throw new IllegalStateException(Topics.MODEL_DELTAS + " must exist with exactly one partition "
+                            + "(it has " + deltaPartitions + "): replicas keep one position in it");
+                }
+                consumer.assign(List.of(PARTITION));
+            }
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;
@@ -73,6 +76,13 @@ public final class KafkaDeltaFeed implements DeltaFeed {
                 clientConfig.put(key, value);
             }
         });
+        for (String prefix : List.of("consumer.", "main.consumer.")) { // Kafka Streams' prefixed overrides win
+            streamsProperties.forEach((key, value) -> {
+                if (key.startsWith(prefix) && ConsumerConfig.configNames().contains(key.substring(prefix.length()))) {
+                    clientConfig.put(key.substring(prefix.length()), value);
+                }
+            });
+        }
         return replica -> new KafkaDeltaFeed(clientConfig, registry, replica);
     }
 
@@ -90,10 +100,25 @@ public final class KafkaDeltaFeed implements DeltaFeed {
         }
     }
 
+    /**
+     * Reads until a poll returns nothing or {@value #POLL_BUDGET_MS} ms have passed, so that a replica
+     * keeps up with the others' deltas however large they are.
+     */
     @Override
     public List<ModelDelta> poll() {
         List<ModelDelta> deltas = new ArrayList<>();
+        long deadline = System.nanoTime() + POLL_BUDGET_MS * 1_000_000L;
+        int read;
+        do {
+            read = pollOnce(deltas);
+        } while (read > 0 && System.nanoTime() < deadline);
+        return deltas;
+    }
+
+    private int pollOnce(List<ModelDelta> deltas) {
+        int read = 0;
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
+            read++;
             try {
                 deltas.add(serde.deserialize(record.topic(), record.value()));
             } catch (RuntimeException e) {
@@ -104,7 +129,7 @@ public final class KafkaDeltaFeed implements DeltaFeed {
                 Metrics.counter("streamvec.song2vec.delta.errors").increment();
             }
         }
-        return deltas;
+        return read;
     }
 
     @Override

@@ -26,16 +26,21 @@ public final class ModelSync {
 
     private final SgnsModel model;
     private final String source;
+    private final String application;
     private final int dim;
     private final float[] base0;
     private final float[] base1;
     private final long[] baseCount;
     private final String[] baseId;
 
-    /** Takes the model's current state (as restored) as the baseline. */
+    /**
+     * Takes the model's current state (as restored) as the baseline. {@code source} names this replica as
+     * {@code application/replica}; only deltas of the same application are applied.
+     */
     public ModelSync(SgnsModel model, String source) {
         this.model = model;
         this.source = source;
+        this.application = source.substring(0, source.lastIndexOf('/') + 1);
         this.dim = model.config.dim;
         this.base0 = model.syn0.clone();
         this.base1 = model.syn1neg.clone();
@@ -104,11 +109,12 @@ public final class ModelSync {
 
     /**
      * Adds another replica's changes to this copy (and to the baseline, so they are not published
-     * again). Returns the rows it changed; a delta of this replica's own is ignored. Songs the
-     * vocabulary refuses (full, under the REFUSE policy) are skipped.
+     * again). Returns the rows it changed. Ignored: this replica's own deltas, those of another
+     * application sharing the topic, and songs this replica does not know whose count did not change
+     * (they only moved as negative samples elsewhere), or that the vocabulary refuses.
      */
     public int[] apply(ModelDelta delta) {
-        if (delta.getSource().equals(source)) {
+        if (delta.getSource().equals(source) || !delta.getSource().startsWith(application)) {
             return new int[0];
         }
         if (delta.getDim() != dim) {
@@ -124,8 +130,13 @@ public final class ModelSync {
         }
         int[] changed = new int[ids.size()];
         int n = 0;
+        long addedTokens = 0;
         for (int j = 0; j < ids.size(); j++) {
-            int row = model.admit(ids.get(j));
+            long added = delta.getCountDeltas().get(j);
+            int row = model.vocab.indexOf(ids.get(j));
+            if (row < 0 && added > 0) {
+                row = model.admit(ids.get(j)); // a new row, initialised from the song id as everywhere
+            }
             if (row < 0) {
                 input.position(input.position() + dim * 4);
                 output.position(output.position() + dim * 4);
@@ -141,13 +152,14 @@ public final class ModelSync {
                 base0[off + i] += d0;
                 base1[off + i] += d1;
             }
-            long added = delta.getCountDeltas().get(j);
             for (long c = 0; c < added; c++) {
                 model.sampler.onIncrement(row, model.vocab.increment(row));
             }
             baseCount[row] += added;
+            addedTokens += added;
             changed[n++] = row;
         }
+        model.tokens.addAndGet(addedTokens); // subsampling and the sampler see every replica's songs
         return java.util.Arrays.copyOf(changed, n);
     }
 

@@ -40,6 +40,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SpecificRecord> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Song2vecProcessor.class);
     public static final String MODEL_STORE = "song2vec-model";
     public static final String PLAYLIST_STORE = "song2vec-playlists";
     public static final String SONG_METADATA_STORE = "song-metadata";
@@ -191,7 +192,14 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             deltaRowsPublished.increment(delta.getSongIds().size());
         }
         for (ModelDelta delta : deltaFeed.poll()) {
-            int[] applied = sync.apply(delta);
+            int[] applied;
+            try {
+                applied = sync.apply(delta);
+            } catch (IllegalStateException e) { // another dim, malformed: retrying cannot help
+                LOG.error("{}: skipping a model delta: {}", sync.source(), e.getMessage());
+                metrics.counter("streamvec.song2vec.delta.errors").increment();
+                continue;
+            }
             modelStore.markChanged(applied);
             deltaRowsApplied.increment(applied.length);
         }

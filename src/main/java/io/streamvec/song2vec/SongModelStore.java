@@ -34,8 +34,11 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private final SgnsConfig config;
     private SgnsModel model;
     private DirtyRows pending;
-    /** Rows counted since the last {@link #collectChangedRows}: a subsampled song is counted, not trained. */
-    private DirtyRows counted;
+    /**
+     * Rows changed since the last {@link #collectChangedRows} (trained, or only counted: a subsampled song
+     * is counted, not trained), including those a commit has persisted meanwhile.
+     */
+    private DirtyRows unpublished;
     private ChangeSource changes;
     private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
     /** The position in the model-delta feed up to which other replicas' deltas are in this model. */
@@ -62,6 +65,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         model = null; // (re)built from the durable rows after restoration, also when a task is revived
         events.set(0);
         deltaPosition = 0;
+        metaChanged = false;
         index = null;
         open = true;
     }
@@ -71,7 +75,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         if (model == null) {
             model = load();
             pending = new DirtyRows(config.capacity);
-            counted = new DirtyRows(config.capacity);
+            unpublished = new DirtyRows(config.capacity);
         }
         return model;
     }
@@ -123,7 +127,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         }
         changes.settle();
         int[][] changed = changes.drainDirtyRows();
-        DirtyRows all = counted;
+        DirtyRows all = unpublished;
         for (int[] set : changed) {
             for (int row : set) {
                 pending.mark(row / BLOCK);
@@ -163,7 +167,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     /** Marks a row whose count (not necessarily vectors) changed. */
     public void markCounted(int row) {
         pending.mark(row / BLOCK);
-        counted.mark(row);
+        unpublished.mark(row);
     }
 
     /** Counts a trained event (thread-safe: parallel trainers call it). */
@@ -277,6 +281,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
             for (int[] set : changed) {
                 for (int row : set) {
                     pending.mark(row / BLOCK);
+                    unpublished.mark(row); // persisted now, published at the next sync
                 }
             }
         }
@@ -408,7 +413,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     public void clearCache() {
         model = null;
         pending = null;
-        counted = null;
+        unpublished = null;
         index = null;
         changes = null;
         events.set(0);

@@ -97,11 +97,22 @@ class ModelSyncTest {
     }
 
     @Test
+    void onlyDeltasOfTheSameApplicationAreApplied() {
+        Replica a = Replica.named("app/1_0", 1);
+        Replica stranger = Replica.named("other-app/1_1", 2);
+        stranger.train(playlists(50, 9));
+        for (ModelDelta delta : stranger.publish()) {
+            assertEquals(0, a.sync().apply(delta).length);
+        }
+        assertEquals(0, a.model().vocab.size(), "nothing of another application's model");
+    }
+
+    @Test
     void deltasOfAnotherDimensionOrMalformedAreRejected() {
         Replica a = Replica.named("app/1_0", 1);
-        assertThrows(IllegalStateException.class, () -> a.sync().apply(new ModelDelta("other", 8, List.of("x"),
+        assertThrows(IllegalStateException.class, () -> a.sync().apply(new ModelDelta("app/1_9", 8, List.of("x"),
                 List.of(1L), java.nio.ByteBuffer.allocate(32), java.nio.ByteBuffer.allocate(32))));
-        assertThrows(IllegalStateException.class, () -> a.sync().apply(new ModelDelta("other", CONFIG.dim, List.of("x"),
+        assertThrows(IllegalStateException.class, () -> a.sync().apply(new ModelDelta("app/1_9", CONFIG.dim, List.of("x"),
                 List.of(1L), java.nio.ByteBuffer.allocate(4), java.nio.ByteBuffer.allocate(4))));
     }
 

@@ -96,6 +96,16 @@ class SongModelStoreTest {
     }
 
     @Test
+    void rowsACommitPersistedAreStillPublishedAtTheNextSync() {
+        KeyValueStore<Integer, byte[]> rows = rows();
+        SgnsConfig config = SgnsConfig.builder().capacity(1000).build();
+        SongModelStore store = trained(rows, config); // trains, then commits (flushCache) once
+        int[] changed = store.collectChangedRows();
+        assertEquals(store.model().vocab.size(), changed.length, "every trained row, though a commit drained them");
+        assertEquals(0, store.collectChangedRows().length, "and only once");
+    }
+
+    @Test
     void aChangedShapeIsRefusedWithAClearMessage() {
         KeyValueStore<Integer, byte[]> rows = rows();
         trained(rows, SgnsConfig.builder().capacity(1000).build());
