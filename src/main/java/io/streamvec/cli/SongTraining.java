@@ -60,21 +60,40 @@ final class SongTraining {
     }
 
     static void produceEvents(String bootstrap, AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
-        try (KafkaProducer<String, PlaylistEvent> producer = producer(bootstrap, serde)) {
-            for (PlaylistEvent event : events) {
-                producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, event.getPlaylistId(), event));
+        produceSerialized(bootstrap, serialize(serde, events));
+    }
+
+    /** The events as records ready to send (key: playlist id; value: Confluent wire format). */
+    static List<Map.Entry<String, byte[]>> serialize(AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
+        List<Map.Entry<String, byte[]>> records = new java.util.ArrayList<>(events.size());
+        for (PlaylistEvent event : events) {
+            records.add(Map.entry(event.getPlaylistId(), serde.serialize(Topics.PLAYLIST_EVENTS, event)));
+        }
+        return records;
+    }
+
+    /** Sends records made by {@link #serialize} to playlist-events. */
+    static void produceSerialized(String bootstrap, List<Map.Entry<String, byte[]>> records) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap),
+                new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (Map.Entry<String, byte[]> record : records) {
+                producer.send(new ProducerRecord<>(Topics.PLAYLIST_EVENTS, record.getKey(), record.getValue()));
             }
         }
     }
 
     private static <V extends org.apache.avro.specific.SpecificRecord> KafkaProducer<String, V> producer(
             String bootstrap, AvroSerde<V> serde) {
+        return new KafkaProducer<>(producerConfig(bootstrap), new StringSerializer(), serde.serializer());
+    }
+
+    private static Properties producerConfig(String bootstrap) {
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
-        return new KafkaProducer<>(config, new StringSerializer(), serde.serializer());
+        return config;
     }
 
     /** The local song model, through interactive queries (waits while the store is migrating). */

