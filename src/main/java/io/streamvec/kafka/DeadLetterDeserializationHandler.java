@@ -1,20 +1,34 @@
 package io.streamvec.kafka;
 
 import io.streamvec.serde.SchemaRegistryException;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sends records that cannot be deserialized to the dead-letter queue and continues, except when the
  * schema registry is unreachable: then the record is not at fault, so the stream thread fails (and is
- * replaced) rather than dead-lettering good data.
+ * replaced) rather than dead-lettering good data. Each dead letter is logged in one line (the stack
+ * trace travels in the dead letter's headers).
  */
-public class DeadLetterDeserializationHandler extends LogAndContinueExceptionHandler {
+public class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+
+    private String deadLetterQueueTopic;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        deadLetterQueueTopic = topic == null ? null : String.valueOf(topic);
+    }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record,
@@ -26,8 +40,11 @@ public class DeadLetterDeserializationHandler extends LogAndContinueExceptionHan
                 return Response.fail();
             }
         }
-        Response response = super.handleError(context, record, exception);
-        DeadLetters.mark(response.deadLetterQueueRecords(), "unreadable", context);
-        return response;
+        LOG.warn("dead-lettering unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                exception.getMessage());
+        List<ProducerRecord<byte[], byte[]>> records = ExceptionHandlerUtils.maybeBuildDeadLetterQueueRecords(
+                deadLetterQueueTopic, context.sourceRawKey(), context.sourceRawValue(), context, exception);
+        DeadLetters.mark(records, "unreadable", context);
+        return Response.resume(records);
     }
 }

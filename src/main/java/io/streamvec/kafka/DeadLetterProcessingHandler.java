@@ -2,25 +2,53 @@ package io.streamvec.kafka;
 
 import io.streamvec.InvalidEventException;
 import io.streamvec.text.EmbedProcessor;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends records whose processing failed to the dead-letter queue and continues, counting them by reason:
- * {@code invalid} for events streamvec rejects ({@link InvalidEventException}), {@code error} otherwise. A
- * failing embedding model fails the task instead: the buffered texts are retried after the restart.
+ * {@code invalid} for events streamvec rejects ({@link InvalidEventException}, logged in one line),
+ * {@code error} otherwise (logged with the stack trace). A failing embedding model fails the task
+ * instead: the buffered texts are retried after the restart.
  */
-public class DeadLetterProcessingHandler extends LogAndContinueProcessingExceptionHandler {
+public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+    private String deadLetterQueueTopic;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        deadLetterQueueTopic = topic == null ? null : String.valueOf(topic);
+    }
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (exception instanceof EmbedProcessor.EmbeddingFailedException) {
             return Response.fail(); // the model failed, not the record: retry the task rather than dead-letter
         }
-        String reason = exception instanceof InvalidEventException ? "invalid" : "error";
-        Response response = super.handleError(context, record, exception);
-        DeadLetters.mark(response.deadLetterQueueRecords(), reason, context);
-        return response;
+        String reason;
+        if (exception instanceof InvalidEventException) {
+            reason = "invalid";
+            LOG.warn("dead-lettering invalid event {}-{}@{} at {}: {}", context.topic(), context.partition(),
+                    context.offset(), context.processorNodeId(), exception.getMessage());
+        } else {
+            reason = "error";
+            LOG.warn("dead-lettering {}-{}@{}: processing failed at {} (task {})", context.topic(), context.partition(),
+                    context.offset(), context.processorNodeId(), context.taskId(), exception);
+        }
+        List<ProducerRecord<byte[], byte[]>> records = ExceptionHandlerUtils.maybeBuildDeadLetterQueueRecords(
+                deadLetterQueueTopic, context.sourceRawKey(), context.sourceRawValue(), context, exception);
+        DeadLetters.mark(records, reason, context);
+        return Response.resume(records);
     }
 }
