@@ -125,16 +125,22 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         if (changes == null) {
             return new int[0];
         }
+        absorbTrainedRows();
+        return unpublished.drain();
+    }
+
+    /**
+     * Settles the trainers and takes the rows they changed: due for the next commit ({@code pending}) and
+     * for the next sync ({@code unpublished}).
+     */
+    private void absorbTrainedRows() {
         changes.settle();
-        int[][] changed = changes.drainDirtyRows();
-        DirtyRows all = unpublished;
-        for (int[] set : changed) {
+        for (int[] set : changes.drainDirtyRows()) {
             for (int row : set) {
                 pending.mark(row / BLOCK);
-                all.mark(row);
+                unpublished.mark(row);
             }
         }
-        return all.drain();
     }
 
     /**
@@ -276,14 +282,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
             return;
         }
         if (changes != null) {
-            changes.settle();
-            int[][] changed = changes.drainDirtyRows();
-            for (int[] set : changed) {
-                for (int row : set) {
-                    pending.mark(row / BLOCK);
-                    unpublished.mark(row); // persisted now, published at the next sync
-                }
-            }
+            absorbTrainedRows();
         }
         if (pending.size() == 0 && !metaChanged) {
             return;
