@@ -1,14 +1,10 @@
 package io.streamvec.kafka;
 
 import io.streamvec.serde.SchemaRegistryException;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
-import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +22,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
 
     @Override
     public void configure(Map<String, ?> configs) {
-        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-        deadLetterQueueTopic = topic == null ? null : String.valueOf(topic);
+        deadLetterQueueTopic = DeadLetters.topic(configs);
     }
 
     @Override
@@ -42,9 +37,6 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         }
         LOG.warn("dead-lettering unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
                 exception.getMessage());
-        List<ProducerRecord<byte[], byte[]>> records = ExceptionHandlerUtils.maybeBuildDeadLetterQueueRecords(
-                deadLetterQueueTopic, context.sourceRawKey(), context.sourceRawValue(), context, exception);
-        DeadLetters.mark(records, "unreadable", context);
-        return Response.resume(records);
+        return Response.resume(DeadLetters.records(deadLetterQueueTopic, context, exception, "unreadable"));
     }
 }

@@ -2,13 +2,9 @@ package io.streamvec.kafka;
 
 import io.streamvec.InvalidEventException;
 import io.streamvec.text.EmbedProcessor;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
-import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +23,7 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
     @Override
     public void configure(Map<String, ?> configs) {
-        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-        deadLetterQueueTopic = topic == null ? null : String.valueOf(topic);
+        deadLetterQueueTopic = DeadLetters.topic(configs);
     }
 
     @Override
@@ -46,9 +41,6 @@ public class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
             LOG.warn("dead-lettering {}-{}@{}: processing failed at {} (task {})", context.topic(), context.partition(),
                     context.offset(), context.processorNodeId(), context.taskId(), exception);
         }
-        List<ProducerRecord<byte[], byte[]>> records = ExceptionHandlerUtils.maybeBuildDeadLetterQueueRecords(
-                deadLetterQueueTopic, context.sourceRawKey(), context.sourceRawValue(), context, exception);
-        DeadLetters.mark(records, reason, context);
-        return Response.resume(records);
+        return Response.resume(DeadLetters.records(deadLetterQueueTopic, context, exception, reason));
     }
 }

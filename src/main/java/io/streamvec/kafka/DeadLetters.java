@@ -3,8 +3,11 @@ package io.streamvec.kafka;
 import io.micrometer.core.instrument.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 
 /**
  * What streamvec adds to Kafka Streams' dead-letter records. Kafka Streams already sets the
@@ -18,8 +21,26 @@ public final class DeadLetters {
 
     private DeadLetters() {}
 
+    /** The dead-letter topic configured for Kafka Streams (null: none). */
+    static String topic(Map<String, ?> configs) {
+        Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+        return topic == null ? null : String.valueOf(topic);
+    }
+
+    /**
+     * The dead letters of the record being handled (none without a topic), as Kafka Streams builds them,
+     * with the reason header added; counted by reason and source topic.
+     */
+    static List<ProducerRecord<byte[], byte[]>> records(String topic, ErrorHandlerContext context,
+                                                          Exception exception, String reason) {
+        List<ProducerRecord<byte[], byte[]>> records = ExceptionHandlerUtils.maybeBuildDeadLetterQueueRecords(
+                topic, context.sourceRawKey(), context.sourceRawValue(), context, exception);
+        mark(records, reason, context);
+        return records;
+    }
+
     /** Adds the reason header to the records Kafka Streams built and counts them. */
-    static void mark(List<ProducerRecord<byte[], byte[]>> records, String reason, ErrorHandlerContext context) {
+    private static void mark(List<ProducerRecord<byte[], byte[]>> records, String reason, ErrorHandlerContext context) {
         byte[] value = reason.getBytes(StandardCharsets.UTF_8);
         for (ProducerRecord<byte[], byte[]> record : records) {
             record.headers().add(REASON_HEADER, value);
