@@ -58,9 +58,7 @@ public final class EndToEndThroughput {
             properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, lingerMs);
             properties.put(StreamvecConfig.EMBEDDING_DEVICE, "cpu");
             properties.put(StreamvecConfig.EMBEDDING_PRECISION, "fp32");
-            // Any other setting (e.g. commit.interval.ms, processing.guarantee) from -Dstreamvec.bench.<key>=value.
-            System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("streamvec.bench."))
-                    .forEach(k -> properties.put(k.substring("streamvec.bench.".length()), System.getProperty(k)));
+            BenchOverrides.apply(properties); // any other setting (e.g. commit.interval.ms, processing.guarantee)
             StreamvecConfig config = new StreamvecConfig(properties);
             String guarantee = String.valueOf(config.streamsProperties().get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
             try (StreamvecApp app = new StreamvecApp(config).start();

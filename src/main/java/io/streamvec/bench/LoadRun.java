@@ -100,9 +100,7 @@ public final class LoadRun implements AutoCloseable {
         Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), APP_ID, stateDir);
         properties.put(StreamvecConfig.EMBEDDING_DEVICE, "cpu");
         properties.putAll(overrides);
-        // Any other setting (e.g. num.stream.threads) from -Dstreamvec.bench.<key>=value.
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("streamvec.bench."))
-                .forEach(k -> properties.put(k.substring("streamvec.bench.".length()), System.getProperty(k)));
+        BenchOverrides.apply(properties); // any other setting (e.g. num.stream.threads)
         app = new StreamvecApp(new StreamvecConfig(properties)).start();
         app.awaitRunning(Duration.ofMinutes(2));
         playlists = new AvroSerde<>(PlaylistEvent.class, app.registry());
