@@ -55,13 +55,7 @@ public final class StreamvecApp implements AutoCloseable {
                 config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision()));
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedder,
                 config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec(), metrics.registry(),
-                KafkaDeltaFeed.factory(toMap(config.streamsProperties()), registry)));
-    }
-
-    private static Map<String, Object> toMap(Properties properties) {
-        Map<String, Object> map = new java.util.HashMap<>();
-        properties.forEach((key, value) -> map.put(String.valueOf(key), value));
-        return map;
+                KafkaDeltaFeed.factory(config.streamsProperties(), registry)));
     }
 
     public Topology topology() {

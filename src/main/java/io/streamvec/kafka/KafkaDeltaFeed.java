@@ -66,18 +66,15 @@ public final class KafkaDeltaFeed implements DeltaFeed {
     }
 
     /**
-     * A factory over the consumer settings in {@code clientConfig} (bootstrap servers, security: the keys
-     * of Kafka's consumer config, as given to Kafka Streams).
+     * A factory over the consumer settings among Kafka Streams' properties (bootstrap servers, security:
+     * the keys of Kafka's consumer config, plain or with the {@code consumer.} / {@code main.consumer.}
+     * prefix, which wins).
      */
-    public static DeltaFeed.Factory factory(Map<String, Object> streamsProperties, SchemaRegistry registry) {
+    public static DeltaFeed.Factory factory(Properties streamsProperties, SchemaRegistry registry) {
         Map<String, Object> clientConfig = new HashMap<>();
-        streamsProperties.forEach((key, value) -> {
-            if (ConsumerConfig.configNames().contains(key)) {
-                clientConfig.put(key, value);
-            }
-        });
-        for (String prefix : List.of("consumer.", "main.consumer.")) { // Kafka Streams' prefixed overrides win
-            streamsProperties.forEach((key, value) -> {
+        for (String prefix : List.of("", "consumer.", "main.consumer.")) { // Kafka Streams' prefixed overrides win
+            streamsProperties.forEach((k, value) -> {
+                String key = String.valueOf(k);
                 if (key.startsWith(prefix) && ConsumerConfig.configNames().contains(key.substring(prefix.length()))) {
                     clientConfig.put(key.substring(prefix.length()), value);
                 }
