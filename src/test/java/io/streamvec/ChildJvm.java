@@ -2,85 +2,74 @@ package io.streamvec;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.bench.ChildInstance;
+import io.streamvec.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A streamvec child JVM ({@code java -jar target/streamvec.jar run --config FILE}) for tests that kill an
- * instance for real; its output goes to a log file (where it also prints its ports). Subclasses add what
- * their test reads from it.
+ * A streamvec child JVM ({@code java -jar target/streamvec.jar run --config FILE}, started by the
+ * benchmarks' {@link ChildInstance}) for tests that kill an instance for real; its output goes to a log
+ * file (where it also prints its ports). Subclasses add what their test reads from it.
  */
 abstract class ChildJvm {
 
     final Process process;
-    private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final ChildInstance instance;
 
     ChildJvm(Path config, Path log) throws IOException {
-        Path jar = Path.of("target", "streamvec.jar").toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), jar + " is built by mvn package, before the integration tests");
-        this.process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "--add-modules", "jdk.incubator.vector",
-                "-jar", jar.toString(), "run", "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        this.log = log;
+        this.instance = ChildInstance.start(config, log, null, "512m");
+        this.process = instance.process();
     }
 
-    /** The status of a GET, or -1 when there is no answer. */
+    /**
+     * Writes a child's config file: the broker, {@code appId}, {@code stateDir}, ports picked by the child
+     * (it logs them), a 6 s session timeout (a killed member never leaves the group; the broker drops it
+     * after 6 s, not 45) and {@code more} lines.
+     */
+    static Path writeConfig(Path file, EmbeddedKafka kafka, String appId, Path stateDir, String... more)
+            throws IOException {
+        List<String> lines = new ArrayList<>(List.of(
+                "bootstrap.servers=" + kafka.bootstrapServers(),
+                "application.id=" + appId,
+                "state.dir=" + stateDir,
+                "http.port=0",
+                "metrics.port=0",
+                "session.timeout.ms=6000",
+                "heartbeat.interval.ms=1000"));
+        lines.addAll(List.of(more));
+        return Files.writeString(file, String.join("\n", lines) + "\n");
+    }
+
     int status(URI uri) {
-        HttpResponse<String> response = get(uri);
-        return response == null ? -1 : response.statusCode();
+        return instance.status(uri);
     }
 
-    /** The body of a 200 answer, else null. */
     String body(URI uri) {
-        HttpResponse<String> response = get(uri);
-        return response != null && response.statusCode() == 200 ? response.body() : null;
+        return instance.body(uri);
     }
 
-    /** The answer, or null when there is none (not listening yet, timed out). */
     HttpResponse<String> get(URI uri) {
-        try {
-            return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        return instance.get(uri);
     }
 
     String output() {
-        try {
-            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return instance.output();
     }
 
-    /** The end of the child's log, for assertion messages. */
     String tail() {
-        String[] lines = output().split("\n");
-        return "\n--- last lines of " + log.getFileName() + " ---\n"
-                + String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+        return instance.tail();
     }
 
-    /** SIGKILL (what {@link Process#destroyForcibly} sends on Linux), then waits until the process is gone. */
+    /** SIGKILL, then waits until the process is gone. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the child died");
+        assertTrue(instance.kill(), "the child died");
     }
 
     void destroy() throws InterruptedException {

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -208,17 +207,7 @@ class CrashRecoveryIntegrationTest {
     }
 
     private static Path config(Path file, EmbeddedKafka kafka, Path stateDir) throws IOException {
-        return Files.writeString(file, String.join("\n",
-                "bootstrap.servers=" + kafka.bootstrapServers(),
-                "application.id=" + APP_ID,
-                "state.dir=" + stateDir,
-                "http.port=0",
-                "metrics.port=0",
-                "song2vec.index.refresh.ms=200",
-                // The killed member never leaves the group: let the broker drop it after 6 s, not 45.
-                "session.timeout.ms=6000",
-                "heartbeat.interval.ms=1000",
-                ""));
+        return ChildJvm.writeConfig(file, kafka, APP_ID, stateDir, "song2vec.index.refresh.ms=200");
     }
 
     private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {

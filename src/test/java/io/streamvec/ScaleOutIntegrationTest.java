@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -172,16 +171,7 @@ class ScaleOutIntegrationTest {
     }
 
     private static Path childConfig(Path dir, EmbeddedKafka kafka) throws IOException {
-        return Files.writeString(dir.resolve("instance-b.properties"), String.join("\n",
-                "bootstrap.servers=" + kafka.bootstrapServers(),
-                "application.id=" + APP_ID,
-                "state.dir=" + dir.resolve("state-b"),
-                "http.port=0",
-                "metrics.port=0",
-                // The killed member never leaves the group: let the broker drop it after 6 s, not 45.
-                "session.timeout.ms=6000",
-                "heartbeat.interval.ms=1000",
-                ""));
+        return ChildJvm.writeConfig(dir.resolve("instance-b.properties"), kafka, APP_ID, dir.resolve("state-b"));
     }
 
     private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {

@@ -45,15 +45,23 @@ public final class ChildInstance implements AutoCloseable {
         try (var writer = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             properties.store(writer, "bench child");
         }
+        return start(config, dir.resolve("streamvec.log"), cores, heap);
+    }
+
+    /** Starts {@code run --config config}, its output to {@code log}; {@code cores} null: unpinned. */
+    public static ChildInstance start(Path config, Path log, String cores, String heap) throws IOException {
         List<String> command = new ArrayList<>();
         if (cores != null) {
             command.addAll(List.of("taskset", "-c", cores));
         }
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
                 "--add-modules", "jdk.incubator.vector", "-jar", jar().toString(), "run", "--config", config.toString()));
-        Path log = dir.resolve("streamvec.log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ChildInstance(process, log);
+    }
+
+    public Process process() {
+        return process;
     }
 
     /** The streamvec jar this code runs from (target/streamvec.jar). */
@@ -119,23 +127,23 @@ public final class ChildInstance implements AutoCloseable {
         return body(operations.resolve("/health/ready"));
     }
 
-    private int status(URI uri) {
+    /** The status of a GET, or -1 when there is no answer. */
+    public int status(URI uri) {
+        HttpResponse<String> response = get(uri);
+        return response == null ? -1 : response.statusCode();
+    }
+
+    /** The body of a 200 answer to a GET, else null. */
+    public String body(URI uri) {
+        HttpResponse<String> response = get(uri);
+        return response != null && response.statusCode() == 200 ? response.body() : null;
+    }
+
+    /** The answer to a GET, or null when there is none (not listening yet, timed out). */
+    public HttpResponse<String> get(URI uri) {
         try {
             return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    private String body(URI uri) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : null;
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
@@ -144,9 +152,10 @@ public final class ChildInstance implements AutoCloseable {
         }
     }
 
-    private String output() {
+    /** Everything the instance has written so far. */
+    public String output() {
         try {
-            return Files.readString(log, StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8); // lenient: a log may hold any bytes
         } catch (IOException e) {
             return "";
         }
@@ -155,7 +164,14 @@ public final class ChildInstance implements AutoCloseable {
     /** The last lines of the instance's log, for error messages. */
     public String tail() {
         List<String> lines = output().lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        return "\n--- last lines of " + log.getFileName() + " ---\n"
+                + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    /** SIGKILL (what {@link Process#destroyForcibly} sends on Linux); true once the process is gone. */
+    public boolean kill() throws InterruptedException {
+        process.destroyForcibly();
+        return process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Stops the instance (SIGTERM: a graceful shutdown), killing it after 30 s. */
