@@ -52,7 +52,8 @@ public final class StreamvecApp implements AutoCloseable {
         this.registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
         this.tokenizer = new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
         this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
-                config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision()));
+                config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision(),
+                config.embeddingNativeTuning()));
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedder,
                 config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec(), metrics.registry(),
                 KafkaDeltaFeed.factory(config.streamsProperties(), registry)));

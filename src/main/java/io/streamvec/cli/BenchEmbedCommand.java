@@ -7,6 +7,7 @@ import io.streamvec.bench.EndToEndThroughput;
 import io.streamvec.bench.SentenceCorpus;
 import io.streamvec.text.BertSentenceEmbedder;
 import io.streamvec.text.BundledModel;
+import io.streamvec.text.NativeTuning;
 import io.streamvec.text.OnnxRuntimeEmbedder;
 import io.streamvec.text.TextEmbedder;
 import io.streamvec.text.TextTokenizer;
@@ -116,6 +117,9 @@ final class BenchEmbedCommand implements Callable<Integer> {
                 lengths.getAverage(), lengths.getMin(), lengths.getMax(), passes);
         out.printf("  ORT = ONNX Runtime %s, CPU, intra-op threads %d (anchor)%n", ortVersion, threads);
         out.printf("  DJL = streamvec's encoder on DJL %s PyTorch %s, CPU fp32%n", Engine.getDjlVersion(), djlVersion);
+        out.printf("  native tuning (both engines share the process): %s%n",
+                NativeTuning.status().map(NativeTuning.Status::summary).orElse("not applied"));
+        out.printf("  libtorch's MKL kernels for: %s%n", NativeTuning.mklProcessor().orElse("(no MKL found)"));
         out.printf("  both: tokenization included, flush sorted by length, sub-batches of %d, mean pooling; "
                 + "%d available processors%n", SUB_BATCH, threads);
         String tunables = System.getenv("GLIBC_TUNABLES");

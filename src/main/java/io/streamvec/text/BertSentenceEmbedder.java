@@ -43,7 +43,16 @@ public final class BertSentenceEmbedder extends PaddedBatchEmbedder {
      * @param precision {@code auto} (fp16 on the GPU, fp32 on the CPU), {@code fp32}, {@code fp16}
      */
     public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision) {
-        Engine engine = Engine.getEngine("PyTorch");
+        return create(model, maxLength, device, precision, true);
+    }
+
+    /**
+     * @param nativeTuning {@code embedding.native.tuning}: apply {@link NativeTuning} before the engine's first use
+     *                     (the JVM's first embedder decides)
+     */
+    public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision,
+                                              boolean nativeTuning) {
+        Engine engine = NativeTuning.pytorch(nativeTuning);
         Device chosen = EmbeddingDevices.choose(engine, device);
         DataType dtype = switch (precision) {
             case "fp32" -> DataType.FLOAT32;

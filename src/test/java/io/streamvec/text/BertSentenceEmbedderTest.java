@@ -102,7 +102,7 @@ class BertSentenceEmbedderTest {
 
     @Test
     void autoFallsBackToTheCpuWithoutCudaAndGpuFailsClearly() {
-        Engine engine = Engine.getEngine("PyTorch");
+        Engine engine = NativeTuning.pytorch(true);
         if (engine.getGpuCount() > 0) {
             return; // on a CUDA machine auto picks the GPU; covered by the GPU check instead
         }
