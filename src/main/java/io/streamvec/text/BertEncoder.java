@@ -13,30 +13,26 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Hugging Face {@code BertModel} forward pass (post-LayerNorm, exact erf GELU, additive attention
- * mask) written directly in DJL NDArray operations; returns {@code last_hidden_state}.
+ * mask) written directly in DJL NDArray operations; returns {@code last_hidden_state} for the tokens of a
+ * {@link PackedBatch}: the dense layers (most of the work) run on the packed tokens, without padding;
+ * attention runs per padded group, gathered from and scattered back to the packed rows.
  *
- * <p>Weights live in a manager owned by this encoder. Every array created during {@link #forward}
- * is attached to the manager of the {@code inputIds} array: run each batch in a sub-manager and close
- * it afterwards so nothing accumulates.
+ * <p>Weights live in a manager owned by this encoder. Every array created during {@link #forward} is
+ * attached to the given batch manager: close it after the batch so nothing accumulates.
  */
 public final class BertEncoder implements AutoCloseable {
-
-    /** How the dense layers are computed. */
-    public record Options(boolean fuseQkv, boolean torchLinear) {
-        /** Fastest measured configuration. */
-        public static final Options DEFAULT = new Options(true, true);
-    }
 
     /** Additive bias for masked keys; same constant as the exported graph (-FLT_MAX). */
     private static final float MASK_BIAS = -Float.MAX_VALUE;
 
     private final NDManager manager;
     private final BertConfig config;
-    private final Options options;
     private final DataType dtype;
     private final Shape normShape;
     private final NDArray wordEmbeddings;
@@ -46,16 +42,14 @@ public final class BertEncoder implements AutoCloseable {
     private final NDArray embNormBeta;
     private final Layer[] layers;
 
-    private record Dense(NDArray weight, NDArray bias, boolean torchLinear) {
+    /** {@code torch.nn.functional.linear}: weight {@code [out, in]}. */
+    private record Dense(NDArray weight, NDArray bias) {
         NDArray apply(NDArray x) {
-            return torchLinear ? Linear.linear(x, weight, bias).singletonOrThrow() : x.matMul(weight).add(bias);
+            return Linear.linear(x, weight, bias).singletonOrThrow();
         }
     }
 
     private record Layer(
-            Dense query,
-            Dense key,
-            Dense value,
             Dense qkv,
             Dense attentionOut,
             NDArray attnNormGamma,
@@ -65,26 +59,27 @@ public final class BertEncoder implements AutoCloseable {
             NDArray outNormGamma,
             NDArray outNormBeta) {}
 
+    /** One attention group's arrays, made once per batch and used by every layer. */
+    private record Group(long texts, long seq, NDArray gather, NDArray maskBias) {}
+
     /**
      * @param parent manager whose sub-manager will own the weights (it must be a PyTorch manager)
      * @param weights Hugging Face state-dict names, dense weights as {@code [out, in]}
      */
-    public BertEncoder(NDManager parent, Map<String, WeightTensor> weights, BertConfig config, Options options) {
-        this(parent, weights, config, options, DataType.FLOAT32);
+    public BertEncoder(NDManager parent, Map<String, WeightTensor> weights, BertConfig config) {
+        this(parent, weights, config, DataType.FLOAT32);
     }
 
     /**
      * @param dtype the compute type: FLOAT32, or FLOAT16 (weights converted once; for the GPU). Never
      *              BFLOAT16: it aborts DJL 0.36's PyTorch engine.
      */
-    public BertEncoder(NDManager parent, Map<String, WeightTensor> weights, BertConfig config, Options options,
-                       DataType dtype) {
+    public BertEncoder(NDManager parent, Map<String, WeightTensor> weights, BertConfig config, DataType dtype) {
         if (dtype != DataType.FLOAT32 && dtype != DataType.FLOAT16) {
             throw new IllegalArgumentException("BERT encoder computes in fp32 or fp16, not " + dtype);
         }
         this.manager = parent.newSubManager();
         this.config = config;
-        this.options = options;
         this.dtype = dtype;
         this.normShape = new Shape(config.hiddenSize());
         WeightStore w = new WeightStore(manager, weights, dtype);
@@ -93,32 +88,18 @@ public final class BertEncoder implements AutoCloseable {
         tokenTypeEmbedding0 = w.get("embeddings.token_type_embeddings.weight").get(0);
         embNormGamma = w.get("embeddings.LayerNorm.weight");
         embNormBeta = w.get("embeddings.LayerNorm.bias");
+        // softmax(q k^T / sqrt(d)): the 1/sqrt(d) is folded into the query weights and bias once
+        float queryScale = (float) (1 / Math.sqrt(config.headSize()));
         layers = new Layer[config.numLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "encoder.layer." + i + ".";
-            Dense qkv = null;
-            Dense q = null;
-            Dense k = null;
-            Dense v = null;
-            if (options.fuseQkv()) {
-                qkv = w.dense(new String[] {
-                    p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"
-                }, options.torchLinear());
-            } else {
-                q = w.dense(p + "attention.self.query", options.torchLinear());
-                k = w.dense(p + "attention.self.key", options.torchLinear());
-                v = w.dense(p + "attention.self.value", options.torchLinear());
-            }
             layers[i] = new Layer(
-                    q,
-                    k,
-                    v,
-                    qkv,
-                    w.dense(p + "attention.output.dense", options.torchLinear()),
+                    w.qkv(p + "attention.self.", queryScale),
+                    w.dense(p + "attention.output.dense"),
                     w.get(p + "attention.output.LayerNorm.weight"),
                     w.get(p + "attention.output.LayerNorm.bias"),
-                    w.dense(p + "intermediate.dense", options.torchLinear()),
-                    w.dense(p + "output.dense", options.torchLinear()),
+                    w.dense(p + "intermediate.dense"),
+                    w.dense(p + "output.dense"),
                     w.get(p + "output.LayerNorm.weight"),
                     w.get(p + "output.LayerNorm.bias"));
         }
@@ -128,78 +109,81 @@ public final class BertEncoder implements AutoCloseable {
         return config;
     }
 
-    public Options options() {
-        return options;
-    }
-
     public DataType dtype() {
         return dtype;
     }
 
     /**
-     * @param inputIds int64 {@code [batch, seq]}
-     * @param attentionMask int64 {@code [batch, seq]}, 1 for tokens, 0 for padding
-     * @return float32 {@code [batch, seq, hidden]}
+     * @param m the batch's manager: every array made here is attached to it
+     * @return {@code [batch.tokens(), hidden]} in the compute type, the packed tokens' last hidden states
      */
-    public NDArray forward(NDArray inputIds, NDArray attentionMask) {
-        long batch = inputIds.getShape().get(0);
-        long seq = inputIds.getShape().get(1);
-        if (seq > config.maxPositions()) {
-            throw new IllegalArgumentException("sequence length " + seq + " > " + config.maxPositions());
+    public NDArray forward(NDManager m, PackedBatch batch) {
+        for (PackedBatch.Group g : batch.groups()) {
+            if (g.seq() > config.maxPositions()) {
+                throw new IllegalArgumentException("sequence length " + g.seq() + " > " + config.maxPositions());
+            }
         }
         int hidden = config.hiddenSize();
-        NDManager m = inputIds.getManager();
+        List<Group> groups = new ArrayList<>(batch.groups().size());
+        for (PackedBatch.Group g : batch.groups()) {
+            // (1 - mask) * -FLT_MAX, broadcast over heads and query positions; in fp16 it becomes -inf, and
+            // softmax still gives it weight 0
+            NDArray maskBias = m.create(g.mask()).toType(DataType.FLOAT32, false)
+                    .neg().add(1f).mul(MASK_BIAS)
+                    .reshape(g.texts(), 1, 1, g.seq())
+                    .toType(dtype, false);
+            groups.add(new Group(g.texts(), g.seq(), m.create(g.gatherIndex()), maskBias));
+        }
+        NDArray unpad = m.create(batch.unpadIndex());
 
-        // Embeddings: word + position + token type 0, then LayerNorm. Ops take the input-side array as
-        // `this` so that results are owned by the batch manager, never by the weight manager.
-        NDArray positionIds = m.arange(0, (int) seq, 1, DataType.INT64);
-        NDArray x = embed(inputIds, wordEmbeddings)
-                .add(embed(positionIds, positionEmbeddings))
+        // Embeddings: word + position + token type 0, then LayerNorm. Ops take the batch-side array as `this`
+        // so that results are owned by the batch manager, never by the weight manager.
+        NDArray x = embed(m.create(batch.inputIds()), wordEmbeddings)
+                .add(embed(m.create(batch.positions()), positionEmbeddings))
                 .add(tokenTypeEmbedding0);
-        NDArray h = layerNorm(x, embNormGamma, embNormBeta).reshape(batch * seq, hidden);
-
-        // (1 - mask) * -FLT_MAX, broadcast over heads and query positions.
-        NDArray maskBias = attentionMask.toType(DataType.FLOAT32, false)
-                .neg()
-                .add(1f)
-                .mul(MASK_BIAS)
-                .reshape(batch, 1, 1, seq)
-                .toType(dtype, false); // -FLT_MAX becomes -inf in fp16: softmax still gives it weight 0
-        float scale = (float) Math.sqrt(config.headSize());
+        NDArray h = layerNorm(x, embNormGamma, embNormBeta); // [tokens, hidden]
 
         for (Layer layer : layers) {
-            NDArray q;
-            NDArray k;
-            NDArray v;
-            if (layer.qkv() != null) {
-                NDList parts = layer.qkv().apply(h).split(3, 1);
-                q = parts.get(0);
-                k = parts.get(1);
-                v = parts.get(2);
-            } else {
-                q = layer.query().apply(h);
-                k = layer.key().apply(h);
-                v = layer.value().apply(h);
+            NDArray qkv = layer.qkv().apply(h); // [tokens, 3 * hidden], queries pre-scaled
+            NDList contexts = new NDList(groups.size());
+            for (Group g : groups) {
+                NDList parts = embed(g.gather(), qkv).split(3, 1); // padded [texts * seq, hidden] each
+                contexts.add(heads(parts.get(0), g)
+                        .matMul(heads(parts.get(1), g).transpose(0, 1, 3, 2))
+                        .add(g.maskBias())
+                        .softmax(-1)
+                        .matMul(heads(parts.get(2), g))
+                        .transpose(0, 2, 1, 3)
+                        .reshape(g.texts() * g.seq(), hidden));
             }
-            NDArray scores = heads(q, batch, seq)
-                    .matMul(heads(k, batch, seq).transpose(0, 1, 3, 2))
-                    .div(scale)
-                    .add(maskBias);
-            NDArray context = scores.softmax(-1)
-                    .matMul(heads(v, batch, seq))
-                    .transpose(0, 2, 1, 3)
-                    .reshape(batch * seq, hidden);
+            NDArray context = embed(unpad, contexts.size() == 1 ? contexts.head() : NDArrays.concat(contexts, 0));
             NDArray attn = layerNorm(
                     layer.attentionOut().apply(context).add(h), layer.attnNormGamma(), layer.attnNormBeta());
             NDArray ffn = layer.output().apply(Activation.gelu(layer.intermediate().apply(attn)));
             h = layerNorm(ffn.add(attn), layer.outNormGamma(), layer.outNormBeta());
         }
-        return h.reshape(batch, seq, hidden);
+        return h;
     }
 
-    /** {@code [batch*seq, hidden]} -> {@code [batch, heads, seq, headSize]}. */
-    private NDArray heads(NDArray x, long batch, long seq) {
-        return x.reshape(batch, seq, config.numHeads(), config.headSize()).transpose(0, 2, 1, 3);
+    /**
+     * Masked mean over each text's tokens, then L2 normalisation (sentence-transformers' pooling).
+     *
+     * @param hidden {@link #forward}'s output for {@code batch}
+     * @return float32 {@code [texts, hidden]}, unit length rows
+     */
+    public NDArray meanPoolNormalize(NDManager m, PackedBatch batch, NDArray hidden) {
+        NDArray hidden32 = hidden.toType(DataType.FLOAT32, false);
+        NDList pooled = new NDList(batch.groups().size());
+        for (PackedBatch.Group g : batch.groups()) {
+            NDArray padded = embed(m.create(g.gatherIndex()), hidden32).reshape(g.texts(), g.seq(), config.hiddenSize());
+            pooled.add(MeanPooling.meanPoolNormalize(padded, m.create(g.mask()).reshape(g.texts(), g.seq())));
+        }
+        return pooled.size() == 1 ? pooled.head() : NDArrays.concat(pooled, 0);
+    }
+
+    /** {@code [texts*seq, hidden]} -> {@code [texts, heads, seq, headSize]}. */
+    private NDArray heads(NDArray x, Group g) {
+        return x.reshape(g.texts(), g.seq(), config.numHeads(), config.headSize()).transpose(0, 2, 1, 3);
     }
 
     private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
@@ -254,35 +238,32 @@ public final class BertEncoder implements AutoCloseable {
             return t;
         }
 
-        Dense dense(String module, boolean torchLinear) {
-            return dense(new String[] {module}, torchLinear);
+        Dense dense(String module) {
+            return new Dense(get(module + ".weight"), get(module + ".bias"));
         }
 
         /**
-         * One dense layer; several modules are concatenated along the output dimension (fused QKV).
-         * With {@code torchLinear} the weight stays {@code [out, in]} for {@code torch.nn.functional.linear};
-         * otherwise it is stored transposed and contiguous, {@code [in, out]}, for {@code x.matMul(w)}.
+         * Query, key and value as one dense layer, concatenated along the output dimension, with the query rows
+         * (weight and bias) multiplied by {@code queryScale}.
          */
-        Dense dense(String[] modules, boolean torchLinear) {
+        Dense qkv(String prefix, float queryScale) {
             try (NDManager tmp = manager.newSubManager()) {
                 NDList ws = new NDList();
                 NDList bs = new NDList();
-                for (String module : modules) {
-                    WeightTensor w = tensor(module + ".weight");
-                    if (!torchLinear) {
-                        w = w.transpose2d(w.name());
-                    }
-                    WeightTensor b = tensor(module + ".bias");
-                    ws.add(tmp.create(w.data(), new Shape(w.shape())));
-                    bs.add(tmp.create(b.data(), new Shape(b.shape())));
+                for (String part : new String[] {"query", "key", "value"}) {
+                    WeightTensor w = tensor(prefix + part + ".weight");
+                    WeightTensor b = tensor(prefix + part + ".bias");
+                    NDArray weight = tmp.create(w.data(), new Shape(w.shape())).toType(DataType.FLOAT32, false);
+                    NDArray bias = tmp.create(b.data(), new Shape(b.shape())).toType(DataType.FLOAT32, false);
+                    ws.add(part.equals("query") ? weight.mul(queryScale) : weight);
+                    bs.add(part.equals("query") ? bias.mul(queryScale) : bias);
                 }
-                // Keep the very arrays created from Java memory (they pin their buffers) unless a conversion
-                // makes new storage: a same-type "copy" through torch's to() may alias the old buffer.
-                NDArray weight = convert(ws.size() == 1 ? ws.head() : NDArrays.concat(ws, torchLinear ? 0 : 1));
-                NDArray bias = convert(bs.size() == 1 ? bs.head() : NDArrays.concat(bs, 0));
-                weight.attach(manager); // move out of tmp before it closes
+                // concat makes new storage: nothing aliases tmp's arrays once they are moved out of it
+                NDArray weight = NDArrays.concat(ws, 0).toType(dtype, false);
+                NDArray bias = NDArrays.concat(bs, 0).toType(dtype, false);
+                weight.attach(manager);
                 bias.attach(manager);
-                return new Dense(weight, bias, torchLinear);
+                return new Dense(weight, bias);
             }
         }
     }

@@ -2,11 +2,13 @@ package io.streamvec.text;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.streamvec.text.model.EmbeddingModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,11 +18,13 @@ import org.slf4j.LoggerFactory;
  * created once on the chosen device and shared read-only; every batch runs in its own NDManager, closed
  * when the batch is done, so nothing accumulates.
  */
-public final class BertSentenceEmbedder extends PaddedBatchEmbedder {
+public final class BertSentenceEmbedder implements TextEmbedder {
 
     private static final Logger LOG = LoggerFactory.getLogger(BertSentenceEmbedder.class);
-    /** Sentences per padded forward pass within a flush (after sorting the flush by length). */
-    public static final int SUB_BATCH = 16;
+    /** Texts per padded attention group, after sorting a flush by length (the dense layers see no padding). */
+    public static final int ATTENTION_GROUP = 16;
+    /** Tokens per forward pass at most: a larger flush is cut (between texts) into several. */
+    public static final int MAX_TOKENS_PER_FORWARD = 8192;
 
     private final String modelName;
     private final TextTokenizer tokenizer;
@@ -30,7 +34,6 @@ public final class BertSentenceEmbedder extends PaddedBatchEmbedder {
 
     private BertSentenceEmbedder(String modelName, TextTokenizer tokenizer, NDManager root, BertEncoder encoder,
                                  Device device) {
-        super(SUB_BATCH);
         this.modelName = modelName;
         this.tokenizer = tokenizer;
         this.root = root;
@@ -63,8 +66,7 @@ public final class BertSentenceEmbedder extends PaddedBatchEmbedder {
         };
         NDManager root = engine.newBaseManager(chosen);
         try {
-            BertEncoder encoder = new BertEncoder(root, model.weights(), model.config(), BertEncoder.Options.DEFAULT,
-                    dtype);
+            BertEncoder encoder = new BertEncoder(root, model.weights(), model.config(), dtype);
             LOG.info("embedding model {} ({} layers, dim {}) on {} in {}", model.name(), model.config().numLayers(),
                     model.config().hiddenSize(), chosen, dtype == DataType.FLOAT16 ? "fp16" : "fp32");
             return new BertSentenceEmbedder(model.name(), model.tokenizer(maxLength), root, encoder, chosen);
@@ -79,18 +81,43 @@ public final class BertSentenceEmbedder extends PaddedBatchEmbedder {
         return create(EmbeddingModel.bundled(), maxLength, "cpu", "fp32");
     }
 
+    /**
+     * Sorts the texts by length, packs them (see {@link PackedBatch}) into forward passes of at most
+     * {@link #MAX_TOKENS_PER_FORWARD} tokens, and returns the vectors in input order.
+     */
     @Override
-    protected float[][] embedBatch(TokenBatch batch) {
+    public float[][] embed(List<long[]> tokenIds) {
+        Integer[] order = new Integer[tokenIds.size()];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, Comparator.comparingInt(i -> tokenIds.get(i).length));
+        float[][] out = new float[order.length][];
+        int start = 0;
+        while (start < order.length) {
+            int end = start;
+            int tokens = 0;
+            List<long[]> chunk = new ArrayList<>();
+            while (end < order.length && (chunk.isEmpty()
+                    || tokens + tokenIds.get(order[end]).length <= MAX_TOKENS_PER_FORWARD)) {
+                long[] ids = tokenIds.get(order[end++]);
+                chunk.add(ids);
+                tokens += ids.length;
+            }
+            float[][] vectors = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP));
+            for (int i = start; i < end; i++) {
+                out[order[i]] = vectors[i - start];
+            }
+            start = end;
+        }
+        return out;
+    }
+
+    private float[][] embedPacked(PackedBatch batch) {
         try (NDManager m = root.newSubManager()) {
-            Shape shape = new Shape(batch.batch(), batch.seq());
-            NDArray ids = m.create(batch.inputIds(), shape);
-            NDArray mask = m.create(batch.attentionMask(), shape);
-            NDArray hidden = encoder.forward(ids, mask).toType(DataType.FLOAT32, false);
-            float[] flat = MeanPooling.meanPoolNormalize(hidden, mask).toFloatArray();
+            float[] flat = encoder.meanPoolNormalize(m, batch, encoder.forward(m, batch)).toFloatArray();
             int dim = encoder.config().hiddenSize();
-            float[][] out = new float[batch.batch()][dim];
-            for (int b = 0; b < out.length; b++) {
-                System.arraycopy(flat, b * dim, out[b], 0, dim);
+            float[][] out = new float[batch.texts()][dim];
+            for (int t = 0; t < out.length; t++) {
+                System.arraycopy(flat, t * dim, out[t], 0, dim);
             }
             return out;
         }
