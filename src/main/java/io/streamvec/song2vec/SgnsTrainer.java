@@ -42,6 +42,10 @@ public final class SgnsTrainer {
     private final float[] neu1;
     private final float[] work;
     private final int[] ctxRows;
+    /** The centre and the negatives drawn for it, in draw order. */
+    private final int[] targets;
+    /** Keeps the JIT from dropping the loads that pull the target rows in. */
+    private float sink;
     private final DirtyRows dirtyIn;
     private final DirtyRows dirtyOut;
     private long rng;
@@ -66,6 +70,7 @@ public final class SgnsTrainer {
         this.neu1 = new float[dim];
         this.work = new float[dim];
         this.ctxRows = new int[2 * window + 1];
+        this.targets = new int[negative + 1];
         this.dirtyIn = new DirtyRows(cfg.capacity);
         this.dirtyOut = new DirtyRows(cfg.capacity);
         this.rng = Rng.splitmix(cfg.seed * 31 + workerSeed);
@@ -193,22 +198,30 @@ public final class SgnsTrainer {
     private void negativeSampling(float[] in, int inOff, int center) {
         final int d = dim;
         final float[] w = work;
-        for (int k = 0; k <= negative; k++) {
-            int target;
-            float label;
-            if (k == 0) {
-                target = center;
-                label = 1f;
-            } else {
-                target = sampler.sample(nextRandom());
-                if (target < 0 || target == center) continue;
-                label = 0f;
+        final float[] out = syn1neg;
+        // Draw the targets first: their rows are random, mostly outside L1/L2, and loading them up front lets
+        // the misses overlap instead of each one stalling the dot product that needs it.
+        final int[] t = targets;
+        int n = 0;
+        t[n++] = center;
+        for (int k = 0; k < negative; k++) {
+            int target = sampler.sample(nextRandom());
+            if (target >= 0 && target != center) {
+                t[n++] = target;
             }
+        }
+        float touched = 0f;
+        for (int k = 1; k < n; k++) {
+            touched += out[t[k] * d];
+        }
+        sink = touched;
+        for (int k = 0; k < n; k++) {
+            int target = t[k];
+            float label = k == 0 ? 1f : 0f;
             int l2 = target * d;
-            float f = VecOps.dot(in, inOff, syn1neg, l2, d);
+            float f = VecOps.dot(in, inOff, out, l2, d);
             float g = (label - sigmoid(f)) * alpha;
-            VecOps.axpy(g, syn1neg, l2, w, 0, d);
-            VecOps.axpy(g, in, inOff, syn1neg, l2, d);
+            VecOps.axpyBoth(g, out, l2, w, 0, in, inOff, d);
             dirtyOut.mark(target);
         }
     }
@@ -240,9 +253,8 @@ public final class SgnsTrainer {
         final int d = dim;
         final float[] h = neu1;
         final float[] w = work;
-        java.util.Arrays.fill(h, 0f);
         java.util.Arrays.fill(w, 0f);
-        for (int i = 0; i < m; i++) VecOps.add(syn0, context[i] * d, h, 0, d);
+        VecOps.sumRows(syn0, context, m, d, h);
         VecOps.scale(1f / m, h, 0, d);
         negativeSampling(h, 0, center);
         unsyncedPairs += m;

@@ -53,6 +53,41 @@ final class SimdOps {
         }
     }
 
+    static void axpyBoth(float g, float[] row, int ro, float[] acc, int ao, float[] x, int xo, int n) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        FloatVector gv = FloatVector.broadcast(S, g);
+        for (; i < bound; i += S.length()) {
+            FloatVector r = FloatVector.fromArray(S, row, ro + i);
+            r.fma(gv, FloatVector.fromArray(S, acc, ao + i)).intoArray(acc, ao + i);
+            FloatVector.fromArray(S, x, xo + i).fma(gv, r).intoArray(row, ro + i);
+        }
+        for (; i < n; i++) {
+            float r = row[ro + i];
+            acc[ao + i] += g * r;
+            row[ro + i] = r + g * x[xo + i];
+        }
+    }
+
+    static void sumRows(float[] m, int[] rows, int count, int n, float[] out) {
+        int i = 0;
+        int bound = S.loopBound(n);
+        for (; i < bound; i += S.length()) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int r = 0; r < count; r++) {
+                acc = acc.add(FloatVector.fromArray(S, m, rows[r] * n + i));
+            }
+            acc.intoArray(out, i);
+        }
+        for (; i < n; i++) {
+            float acc = 0f;
+            for (int r = 0; r < count; r++) {
+                acc += m[rows[r] * n + i];
+            }
+            out[i] = acc;
+        }
+    }
+
     static void add(float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;
         int bound = S.loopBound(n);

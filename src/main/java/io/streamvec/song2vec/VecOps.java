@@ -39,6 +39,37 @@ public final class VecOps {
         }
     }
 
+    /**
+     * One output row's negative-sampling update, reading the row once: acc[ao+i] += g * row[ro+i] with the old
+     * row, then row[ro+i] += g * x[xo+i]. Same results as {@link #axpy} twice in that order.
+     */
+    public static void axpyBoth(float g, float[] row, int ro, float[] acc, int ao, float[] x, int xo, int n) {
+        if (!SCALAR) {
+            SimdOps.axpyBoth(g, row, ro, acc, ao, x, xo, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float r = row[ro + i];
+            acc[ao + i] += g * r;
+            row[ro + i] = r + g * x[xo + i];
+        }
+    }
+
+    /** out[i] = sum over r < count of m[rows[r]*n + i], i < n: the sum of rows of an n-column matrix. */
+    public static void sumRows(float[] m, int[] rows, int count, int n, float[] out) {
+        if (!SCALAR) {
+            SimdOps.sumRows(m, rows, count, n, out);
+            return;
+        }
+        java.util.Arrays.fill(out, 0, n, 0f);
+        for (int r = 0; r < count; r++) {
+            int base = rows[r] * n;
+            for (int i = 0; i < n; i++) {
+                out[i] += m[base + i];
+            }
+        }
+    }
+
     /** y[yo+i] += x[xo+i]. */
     public static void add(float[] x, int xo, float[] y, int yo, int n) {
         if (!SCALAR) {
