@@ -123,7 +123,6 @@ public final class BertEncoder implements AutoCloseable {
                 throw new IllegalArgumentException("sequence length " + g.seq() + " > " + config.maxPositions());
             }
         }
-        int hidden = config.hiddenSize();
         List<Group> groups = new ArrayList<>(batch.groups().size());
         for (PackedBatch.Group g : batch.groups()) {
             // (1 - mask) * -FLT_MAX, broadcast over heads and query positions; in fp16 it becomes -inf, and
@@ -143,26 +142,47 @@ public final class BertEncoder implements AutoCloseable {
                 .add(tokenTypeEmbedding0);
         NDArray h = layerNorm(x, embNormGamma, embNormBeta); // [tokens, hidden]
 
+        NDArray previous;
         for (Layer layer : layers) {
-            NDArray qkv = layer.qkv().apply(h); // [tokens, 3 * hidden], queries pre-scaled
-            NDList contexts = new NDList(groups.size());
-            for (Group g : groups) {
-                NDList parts = embed(g.gather(), qkv).split(3, 1); // padded [texts * seq, hidden] each
-                contexts.add(heads(parts.get(0), g)
-                        .matMul(heads(parts.get(1), g).transpose(0, 1, 3, 2))
-                        .add(g.maskBias())
-                        .softmax(-1)
-                        .matMul(heads(parts.get(2), g))
-                        .transpose(0, 2, 1, 3)
-                        .reshape(g.texts() * g.seq(), hidden));
+            // A layer's intermediates live in their own manager, closed after the layer: a forward pass may
+            // cover thousands of tokens, and keeping every layer's arrays until the end doubled its peak memory.
+            try (NDManager lm = m.newSubManager()) {
+                h.tempAttach(lm);
+                unpad.tempAttach(lm);
+                for (Group g : groups) {
+                    g.gather().tempAttach(lm);
+                    g.maskBias().tempAttach(lm);
+                }
+                NDArray next = layer(layer, h, groups, unpad);
+                next.attach(m);
+                previous = h;
+                h = next;
             }
-            NDArray context = embed(unpad, contexts.size() == 1 ? contexts.head() : NDArrays.concat(contexts, 0));
-            NDArray attn = layerNorm(
-                    layer.attentionOut().apply(context).add(h), layer.attnNormGamma(), layer.attnNormBeta());
-            NDArray ffn = layer.output().apply(Activation.gelu(layer.intermediate().apply(attn)));
-            h = layerNorm(ffn.add(attn), layer.outNormGamma(), layer.outNormBeta());
+            previous.close(); // back in m once lm closed; no longer needed
         }
         return h;
+    }
+
+    /** One encoder layer on the packed hidden states {@code h}; its arrays belong to {@code h}'s manager. */
+    private NDArray layer(Layer layer, NDArray h, List<Group> groups, NDArray unpad) {
+        int hidden = config.hiddenSize();
+        NDArray qkv = layer.qkv().apply(h); // [tokens, 3 * hidden], queries pre-scaled
+        NDList contexts = new NDList(groups.size());
+        for (Group g : groups) {
+            NDList parts = embed(g.gather(), qkv).split(3, 1); // padded [texts * seq, hidden] each
+            contexts.add(heads(parts.get(0), g)
+                    .matMul(heads(parts.get(1), g).transpose(0, 1, 3, 2))
+                    .add(g.maskBias())
+                    .softmax(-1)
+                    .matMul(heads(parts.get(2), g))
+                    .transpose(0, 2, 1, 3)
+                    .reshape(g.texts() * g.seq(), hidden));
+        }
+        NDArray context = embed(unpad, contexts.size() == 1 ? contexts.head() : NDArrays.concat(contexts, 0));
+        NDArray attn = layerNorm(
+                layer.attentionOut().apply(context).add(h), layer.attnNormGamma(), layer.attnNormBeta());
+        NDArray ffn = layer.output().apply(Activation.gelu(layer.intermediate().apply(attn)));
+        return layerNorm(ffn.add(attn), layer.outNormGamma(), layer.outNormBeta());
     }
 
     /**
@@ -214,11 +234,6 @@ public final class BertEncoder implements AutoCloseable {
         NDArray get(String name) {
             WeightTensor t = tensor(name);
             return cast(manager.create(t.data(), new Shape(t.shape())));
-        }
-
-        /** The array in the compute type: itself when it already is, else a converted copy (new storage). */
-        private NDArray convert(NDArray array) {
-            return array.getDataType() == dtype ? array : array.toType(dtype, false);
         }
 
         private NDArray cast(NDArray array) {

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.streamvec.text.model.EmbeddingModel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
@@ -87,24 +86,32 @@ public final class BertSentenceEmbedder implements TextEmbedder {
      */
     @Override
     public float[][] embed(List<long[]> tokenIds) {
-        Integer[] order = new Integer[tokenIds.size()];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, Comparator.comparingInt(i -> tokenIds.get(i).length));
-        float[][] out = new float[order.length][];
+        float[][] out = new float[tokenIds.size()][];
+        // A sequence without tokens (a tokenizer that adds no special tokens, given an empty text) has nothing to
+        // pool: its vector is zero, as a fully masked row of a padded batch gave.
+        List<Integer> order = new ArrayList<>(tokenIds.size());
+        for (int i = 0; i < tokenIds.size(); i++) {
+            if (tokenIds.get(i).length == 0) {
+                out[i] = new float[dimension()];
+            } else {
+                order.add(i);
+            }
+        }
+        order.sort(Comparator.comparingInt(i -> tokenIds.get(i).length));
         int start = 0;
-        while (start < order.length) {
+        while (start < order.size()) {
             int end = start;
             int tokens = 0;
             List<long[]> chunk = new ArrayList<>();
-            while (end < order.length && (chunk.isEmpty()
-                    || tokens + tokenIds.get(order[end]).length <= MAX_TOKENS_PER_FORWARD)) {
-                long[] ids = tokenIds.get(order[end++]);
+            while (end < order.size() && (chunk.isEmpty()
+                    || tokens + tokenIds.get(order.get(end)).length <= MAX_TOKENS_PER_FORWARD)) {
+                long[] ids = tokenIds.get(order.get(end++));
                 chunk.add(ids);
                 tokens += ids.length;
             }
             float[][] vectors = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP));
             for (int i = start; i < end; i++) {
-                out[order[i]] = vectors[i - start];
+                out[order.get(i)] = vectors[i - start];
             }
             start = end;
         }

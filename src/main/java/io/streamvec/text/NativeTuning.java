@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * leaves the process as it is):
  * <ul>
  *   <li><b>glibc malloc keeps freed memory.</b> Every batch allocates and frees activations of a few MB; with
- *       glibc's defaults they go back to the OS and come back as page faults on the next batch (FACTS.md:
- *       up to half the time in the kernel). {@code mallopt} raises the mmap threshold to its maximum (32 MiB)
+ *       glibc's defaults they go back to the OS and come back as page faults on the next batch (up to half
+ *       the time in the kernel, measured). {@code mallopt} raises the mmap threshold to its maximum (32 MiB)
  *       and the trim threshold to 1 GiB, like {@code GLIBC_TUNABLES} would.</li>
  *   <li><b>oneMKL's AVX-512 kernels on AMD CPUs.</b> libtorch multiplies fp32 matrices with the MKL linked
  *       into it, which picks AVX2 code on any non-Intel CPU, even one with AVX-512 (Zen 4, Zen 5): half the
@@ -46,7 +46,9 @@ public final class NativeTuning {
     static final int TRIM_THRESHOLD = 1 << 30;
     private static final int M_TRIM_THRESHOLD = -1;
     private static final int M_MMAP_THRESHOLD = -3;
+    private static final int RTLD_LAZY = 0x1;
     private static final int RTLD_NOW = 0x2;
+    private static final int RTLD_NOLOAD = 0x4;
     private static final int RTLD_GLOBAL = 0x100;
     private static final Set<String> AVX512 = Set.of("avx512f", "avx512bw", "avx512dq", "avx512vl");
 
@@ -82,7 +84,9 @@ public final class NativeTuning {
         return libtorchCpu().flatMap(path -> {
             try {
                 MklVersion version = new MklVersion();
-                NativeLibrary.getInstance(path.toString()).getFunction("mkl_serv_get_version")
+                // the loaded library itself, as it is: no reload, and its symbols stay local
+                NativeLibrary.getInstance(path.toString(), Map.of(Library.OPTION_OPEN_FLAGS, RTLD_LAZY | RTLD_NOLOAD))
+                        .getFunction("mkl_serv_get_version")
                         .invokeVoid(new Object[] {version});
                 version.read();
                 return Optional.ofNullable(version.Processor).map(p -> p.getString(0, "US-ASCII").trim());
@@ -123,16 +127,16 @@ public final class NativeTuning {
     }
 
     private static Status apply() {
-        if (!isLinuxX86_64()) {
-            return new Status(false, false, "nothing to do on " + System.getProperty("os.name") + "/"
-                    + System.getProperty("os.arch"));
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
+            return new Status(false, false, "nothing to do on " + System.getProperty("os.name"));
         }
         boolean malloc = tuneMalloc();
         String mallocNote = malloc
                 ? "glibc malloc keeps freed tensor memory (mmap threshold 32 MiB, trim threshold 1 GiB)"
-                : "malloc left as it is (mallopt refused)";
+                : "malloc left as it is (mallopt refused or absent)";
         if (!amdWithAvx512()) {
-            return new Status(malloc, false, mallocNote + "; MKL chooses its own kernels (not an AMD CPU with AVX-512)");
+            return new Status(malloc, false, mallocNote + "; MKL chooses its own kernels (not an x86-64 AMD CPU with "
+                    + "AVX-512)");
         }
         String shimNote = loadShim();
         return new Status(malloc, shimNote == null, mallocNote + "; "

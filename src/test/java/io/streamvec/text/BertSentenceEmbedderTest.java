@@ -79,6 +79,33 @@ class BertSentenceEmbedderTest {
     }
 
     @Test
+    void aFlushOfMoreTokensThanOneForwardPassTakesIsSplitAndGivesTheSameVectors() {
+        List<String> texts = new ArrayList<>();
+        while (embedder.tokenizer().tokenizeAll(texts).stream().mapToInt(Tokens::size).sum()
+                <= 2 * BertSentenceEmbedder.MAX_TOKENS_PER_FORWARD) {
+            texts.addAll(VariedTexts.all());
+        }
+        java.util.Collections.shuffle(texts, new java.util.Random(7));
+        float[][] together = embedder.embedTexts(texts);
+        List<float[]> inSmallBatches = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i += 5) {
+            inSmallBatches.addAll(List.of(embedder.embedTexts(texts.subList(i, Math.min(texts.size(), i + 5)))));
+        }
+        double min = minCosine(together, inSmallBatches.toArray(float[][]::new));
+        assertTrue(min >= 0.99999, "min cosine, one call of " + texts.size() + " texts vs batches of 5: " + min);
+    }
+
+    @Test
+    void aSequenceWithoutTokensGetsAZeroVectorAndTheOthersAreUnaffected() {
+        long[] hello = embedder.tokenizer().tokenize("hello").ids();
+        float[][] vectors = embedder.embed(List.of(hello, new long[0], hello));
+        assertEquals(384, vectors[1].length);
+        assertEquals(0.0, java.util.stream.IntStream.range(0, 384).mapToDouble(i -> Math.abs(vectors[1][i])).sum());
+        assertTrue(cosine(vectors[0], embedder.embedTexts(List.of("hello"))[0]) >= 0.99999);
+        assertTrue(cosine(vectors[2], vectors[0]) >= 0.99999);
+    }
+
+    @Test
     void helloIsA384DimensionalUnitVector() {
         float[] v = embedder.embedTexts(List.of("hello"))[0];
         assertEquals(384, v.length);

@@ -67,8 +67,9 @@ class NativeTuningTest {
 
     private static String mklProcessorInChild(boolean tuning) throws IOException, InterruptedException {
         Path log = Files.createTempFile("native-tuning", ".log");
+        Process child = null;
         try {
-            Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
                     NativeTuningTest.class.getName(), String.valueOf(tuning)))
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -79,6 +80,9 @@ class NativeTuningTest {
                     .map(l -> l.substring("MKL-PROCESSOR=".length()))
                     .orElseThrow(() -> new AssertionError("no MKL line:\n" + String.join("\n", lines)));
         } finally {
+            if (child != null) {
+                child.destroyForcibly();
+            }
             Files.deleteIfExists(log);
         }
     }
