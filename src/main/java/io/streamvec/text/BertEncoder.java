@@ -23,7 +23,7 @@ import java.util.Map;
  * {@link PackedBatch}: the dense layers (most of the work) run on the packed tokens, without padding;
  * attention runs per padded group, gathered from and scattered back to the packed rows.
  *
- * <p>Weights live in a manager owned by this encoder. Every array created during {@link #forward} is
+ * <p>Weights live in a manager owned by this encoder. Every array created during {@link #embed} is
  * attached to the given batch manager: close it after the batch so nothing accumulates.
  */
 public final class BertEncoder implements AutoCloseable {
@@ -59,8 +59,8 @@ public final class BertEncoder implements AutoCloseable {
             NDArray outNormGamma,
             NDArray outNormBeta) {}
 
-    /** One attention group's arrays, made once per batch and used by every layer. */
-    private record Group(long texts, long seq, NDArray gather, NDArray maskBias) {}
+    /** One attention group's arrays, made once per batch and used by every layer and the pooling. */
+    private record Group(long texts, long seq, NDArray gather, NDArray mask, NDArray maskBias) {}
 
     /**
      * @param parent manager whose sub-manager will own the weights (it must be a PyTorch manager)
@@ -114,10 +114,13 @@ public final class BertEncoder implements AutoCloseable {
     }
 
     /**
+     * Sentence embeddings: the forward pass, then the masked mean over each text's tokens and L2 normalisation
+     * (sentence-transformers' pooling).
+     *
      * @param m the batch's manager: every array made here is attached to it
-     * @return {@code [batch.tokens(), hidden]} in the compute type, the packed tokens' last hidden states
+     * @return float32 {@code [batch.texts(), hidden]}, unit length rows, in the batch's text order
      */
-    public NDArray forward(NDManager m, PackedBatch batch) {
+    public NDArray embed(NDManager m, PackedBatch batch) {
         for (PackedBatch.Group g : batch.groups()) {
             if (g.seq() > config.maxPositions()) {
                 throw new IllegalArgumentException("sequence length " + g.seq() + " > " + config.maxPositions());
@@ -125,20 +128,32 @@ public final class BertEncoder implements AutoCloseable {
         }
         List<Group> groups = new ArrayList<>(batch.groups().size());
         for (PackedBatch.Group g : batch.groups()) {
+            NDArray mask = m.create(g.mask()).reshape(g.texts(), g.seq());
             // (1 - mask) * -FLT_MAX, broadcast over heads and query positions; in fp16 it becomes -inf, and
             // softmax still gives it weight 0
-            NDArray maskBias = m.create(g.mask()).toType(DataType.FLOAT32, false)
+            NDArray maskBias = mask.toType(DataType.FLOAT32, false)
                     .neg().add(1f).mul(MASK_BIAS)
                     .reshape(g.texts(), 1, 1, g.seq())
                     .toType(dtype, false);
-            groups.add(new Group(g.texts(), g.seq(), m.create(g.gatherIndex()), maskBias));
+            groups.add(new Group(g.texts(), g.seq(), m.create(g.gatherIndex()), mask, maskBias));
         }
+        NDArray hidden = forward(m, batch, groups).toType(DataType.FLOAT32, false);
+        NDList pooled = new NDList(groups.size());
+        for (Group g : groups) {
+            NDArray padded = gatherRows(g.gather(), hidden).reshape(g.texts(), g.seq(), config.hiddenSize());
+            pooled.add(MeanPooling.meanPoolNormalize(padded, g.mask()));
+        }
+        return pooled.size() == 1 ? pooled.head() : NDArrays.concat(pooled, 0);
+    }
+
+    /** The packed tokens' last hidden states, {@code [batch.tokens(), hidden]} in the compute type. */
+    private NDArray forward(NDManager m, PackedBatch batch, List<Group> groups) {
         NDArray unpad = m.create(batch.unpadIndex());
 
         // Embeddings: word + position + token type 0, then LayerNorm. Ops take the batch-side array as `this`
         // so that results are owned by the batch manager, never by the weight manager.
-        NDArray x = embed(m.create(batch.inputIds()), wordEmbeddings)
-                .add(embed(m.create(batch.positions()), positionEmbeddings))
+        NDArray x = gatherRows(m.create(batch.inputIds()), wordEmbeddings)
+                .add(gatherRows(m.create(batch.positions()), positionEmbeddings))
                 .add(tokenTypeEmbedding0);
         NDArray h = layerNorm(x, embNormGamma, embNormBeta); // [tokens, hidden]
 
@@ -169,7 +184,7 @@ public final class BertEncoder implements AutoCloseable {
         NDArray qkv = layer.qkv().apply(h); // [tokens, 3 * hidden], queries pre-scaled
         NDList contexts = new NDList(groups.size());
         for (Group g : groups) {
-            NDList parts = embed(g.gather(), qkv).split(3, 1); // padded [texts * seq, hidden] each
+            NDList parts = gatherRows(g.gather(), qkv).split(3, 1); // padded [texts * seq, hidden] each
             contexts.add(heads(parts.get(0), g)
                     .matMul(heads(parts.get(1), g).transpose(0, 1, 3, 2))
                     .add(g.maskBias())
@@ -178,27 +193,11 @@ public final class BertEncoder implements AutoCloseable {
                     .transpose(0, 2, 1, 3)
                     .reshape(g.texts() * g.seq(), hidden));
         }
-        NDArray context = embed(unpad, contexts.size() == 1 ? contexts.head() : NDArrays.concat(contexts, 0));
+        NDArray context = gatherRows(unpad, contexts.size() == 1 ? contexts.head() : NDArrays.concat(contexts, 0));
         NDArray attn = layerNorm(
                 layer.attentionOut().apply(context).add(h), layer.attnNormGamma(), layer.attnNormBeta());
         NDArray ffn = layer.output().apply(Activation.gelu(layer.intermediate().apply(attn)));
         return layerNorm(ffn.add(attn), layer.outNormGamma(), layer.outNormBeta());
-    }
-
-    /**
-     * Masked mean over each text's tokens, then L2 normalisation (sentence-transformers' pooling).
-     *
-     * @param hidden {@link #forward}'s output for {@code batch}
-     * @return float32 {@code [texts, hidden]}, unit length rows
-     */
-    public NDArray meanPoolNormalize(NDManager m, PackedBatch batch, NDArray hidden) {
-        NDArray hidden32 = hidden.toType(DataType.FLOAT32, false);
-        NDList pooled = new NDList(batch.groups().size());
-        for (PackedBatch.Group g : batch.groups()) {
-            NDArray padded = embed(m.create(g.gatherIndex()), hidden32).reshape(g.texts(), g.seq(), config.hiddenSize());
-            pooled.add(MeanPooling.meanPoolNormalize(padded, m.create(g.mask()).reshape(g.texts(), g.seq())));
-        }
-        return pooled.size() == 1 ? pooled.head() : NDArrays.concat(pooled, 0);
     }
 
     /** {@code [texts*seq, hidden]} -> {@code [texts, heads, seq, headSize]}. */
@@ -210,7 +209,7 @@ public final class BertEncoder implements AutoCloseable {
         return LayerNorm.layerNorm(x, normShape, gamma, beta, config.layerNormEps()).singletonOrThrow();
     }
 
-    private static NDArray embed(NDArray ids, NDArray table) {
+    private static NDArray gatherRows(NDArray ids, NDArray table) {
         return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
 

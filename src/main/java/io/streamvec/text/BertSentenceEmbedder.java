@@ -120,7 +120,7 @@ public final class BertSentenceEmbedder implements TextEmbedder {
 
     private float[][] embedPacked(PackedBatch batch) {
         try (NDManager m = root.newSubManager()) {
-            float[] flat = encoder.meanPoolNormalize(m, batch, encoder.forward(m, batch)).toFloatArray();
+            float[] flat = encoder.embed(m, batch).toFloatArray();
             int dim = encoder.config().hiddenSize();
             float[][] out = new float[batch.texts()][dim];
             for (int t = 0; t < out.length; t++) {
