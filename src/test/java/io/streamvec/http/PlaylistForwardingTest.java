@@ -1,5 +1,6 @@
 package io.streamvec.http;
 
+import static io.streamvec.http.JsonHttp.servedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -116,17 +117,7 @@ class PlaylistForwardingTest {
     }
 
     private HttpResponse<String> get(SongHttpServer server, String pathAndQuery, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.uri().resolve(pathAndQuery)).GET();
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(SongHttpHandler.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(null));
-        return response;
-    }
-
-    private static String servedBy(HttpResponse<String> response) {
-        return response.headers().firstValue(Forwarder.SERVED_BY).orElse(null);
+        return JsonHttp.get(client, server.uri().resolve(pathAndQuery), headers);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.streamvec.http;
 
+import static io.streamvec.http.JsonHttp.servedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -284,17 +284,7 @@ class QueryRoutingIntegrationTest {
     }
 
     private HttpResponse<String> get(URI uri, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
-        if (headers.length > 0) {
-            request.headers(headers);
-        }
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(SongHttpHandler.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(null));
-        return response;
-    }
-
-    private static String servedBy(HttpResponse<String> response) {
-        return response.headers().firstValue(Forwarder.SERVED_BY).orElse(null);
+        return JsonHttp.get(client, uri, headers);
     }
 
     private static List<String> strings(JsonNode array) {

@@ -75,9 +75,7 @@ class SongHttpHandlerTest {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(SongHttpHandler.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElse(null));
-        return response;
+        return JsonHttp.send(client, request);
     }
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
