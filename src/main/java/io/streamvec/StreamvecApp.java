@@ -8,6 +8,7 @@ import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.text.BertSentenceEmbedder;
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.TextEmbedder;
 import io.streamvec.text.TextTokenizer;
 import io.streamvec.text.model.EmbeddingModel;
@@ -41,6 +42,7 @@ public final class StreamvecApp implements AutoCloseable {
     private final SchemaRegistry registry;
     private final Shared<TextTokenizer> tokenizer;
     private final Shared<TextEmbedder> embedder;
+    private final Shared<EmbeddingWorkers> embedding;
     private final Topology topology;
     private volatile KafkaStreams streams;
     private volatile SongHttpServer http;
@@ -50,12 +52,19 @@ public final class StreamvecApp implements AutoCloseable {
     public StreamvecApp(StreamvecConfig config) {
         this.config = config;
         this.registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
-        this.tokenizer = new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
         this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
                 config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision(),
                 config.embeddingNativeTuning()));
-        this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedder,
-                config.embeddingBatchSize(), config.embeddingLinger(), config.song2vec(), metrics.registry(),
+        this.tokenizer = new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
+        this.embedding = new Shared<>(() -> {
+            TextEmbedder model = embedder.get();
+            boolean gpu = model instanceof BertSentenceEmbedder bert && bert.device().isGpu();
+            return new EmbeddingWorkers(model, EmbeddingWorkers.Settings.resolve(config.embeddingWorkers(),
+                    config.embeddingIntraOpThreads(), gpu, Runtime.getRuntime().availableProcessors(),
+                    config.embeddingBatchSize(), config.embeddingLinger()), metrics.registry());
+        });
+        this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
+                config.song2vec(), metrics.registry(),
                 KafkaDeltaFeed.factory(config.streamsProperties(), registry)));
     }
 
@@ -70,7 +79,7 @@ public final class StreamvecApp implements AutoCloseable {
     /** Creates missing topics (unless disabled), then starts the stream threads. */
     public StreamvecApp start() {
         tokenizer.get(); // fail fast on a bad tokenizer or model, before any record is consumed
-        TextEmbedder model = embedder.get();
+        TextEmbedder model = embedding.get().embedder();
         String device = model instanceof BertSentenceEmbedder bert ? bert.device().getDeviceType() : "unknown";
         io.micrometer.core.instrument.Gauge.builder("streamvec.embedding.device", () -> 1)
                 .tag("device", device).tag("model", model.modelName())
@@ -147,6 +156,11 @@ public final class StreamvecApp implements AutoCloseable {
         return embedder.get();
     }
 
+    /** The JVM's embedding workers (started on first use). */
+    public EmbeddingWorkers embedding() {
+        return embedding.get();
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
@@ -188,6 +202,7 @@ public final class StreamvecApp implements AutoCloseable {
             }
         }
         metrics.close();
+        embedding.close();
         embedder.close();
         tokenizer.close();
         registry.close();

@@ -102,7 +102,7 @@ public final class ScaleRun {
     private static void awaitBalanced(List<ChildInstance> children, int partitions, Duration timeout)
             throws Exception {
         String songTask = StreamvecTopology.build(new StreamvecTopology.Parts(EmbeddedSchemaRegistry.bundled(),
-                null, null, 1, Duration.ZERO, Song2vecSettings.defaults())).describe().subtopologies().stream()
+                null, null, Song2vecSettings.defaults())).describe().subtopologies().stream()
                 .filter(sub -> sub.nodes().stream().anyMatch(node -> node.name().equals(StreamvecTopology.SONG2VEC)))
                 .findFirst().orElseThrow().id() + "_";
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import io.streamvec.text.model.EmbeddingModel;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -143,6 +144,17 @@ public final class BertSentenceEmbedder implements TextEmbedder {
     @Override
     public TextTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /**
+     * On the CPU, sets the calling thread's intra-op threads (libtorch keeps the OpenMP and MKL thread counts
+     * per thread; threads that have not yet run an op start from the last value set). Nothing on a GPU.
+     */
+    @Override
+    public void configureWorkerThread(int intraOpThreads) {
+        if (intraOpThreads > 0 && !device.isGpu()) {
+            JniUtils.setNumThreads(intraOpThreads);
+        }
     }
 
     public Device device() {

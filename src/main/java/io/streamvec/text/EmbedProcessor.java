@@ -1,17 +1,15 @@
 package io.streamvec.text;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -20,129 +18,114 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Micro-batches text events for the embedding model. Each event is tokenized on arrival and waits in
- * the changelogged store {@value #STORE}, keyed by its source offset, until the buffer holds
- * {@code batchSize} texts or its oldest text has waited {@code linger} (wall-clock time, checked by a
- * punctuator four times per linger); then the whole buffer is embedded as one batch, forwarded, and
- * removed from the store. Under
- * exactly-once the buffer, the outputs and the input offsets commit together, so a crash or stop before
- * a flush loses nothing and embeds nothing twice: the restored buffer is flushed after restart.
+ * Embeds text events through the JVM's {@link EmbeddingWorkers}. Each event is tokenized on arrival, put in
+ * the changelogged store {@value #STORE} (keyed by its source offset) and submitted to the workers, which
+ * embed the texts of every task in micro-batches while the stream thread goes on consuming. Results are
+ * forwarded in arrival order, each in the same step as its removal from the store, whenever the task next
+ * runs: on its next record, or its punctuator every {@link #FORWARD_INTERVAL}.
+ *
+ * <p>Under exactly-once the store, the outputs and the input offsets commit together: a text whose input
+ * offset is committed but whose embedding is not is still in the store. A crash or stop loses nothing and
+ * embeds nothing twice: a started task submits whatever its restored store holds.
  */
 public final class EmbedProcessor extends ContextualProcessor<String, TextEvent, String, TextEmbedding> {
 
     public static final String STORE = "embedding-buffer";
+    /** How often a task checks for finished embeddings when no record arrives (wall-clock). */
+    public static final Duration FORWARD_INTERVAL = Duration.ofMillis(5);
 
-    private final Supplier<? extends TextEmbedder> shared;
-    private final int batchSize;
-    private final Duration linger;
-    private TextEmbedder embedder;
+    private final Supplier<EmbeddingWorkers> shared;
+    private EmbeddingWorkers workers;
     private KeyValueStore<String, PendingEmbedding> buffer;
-    private int buffered;
-    /** Wall-clock time the oldest buffered text arrived (or was restored); meaningful while buffered > 0. */
-    private long oldestBufferedAt;
-
-    private final Timer batchLatency;
-    private final DistributionSummary batchSizes;
+    /** This task's submitted texts in arrival order; the head is forwarded once its ticket is done. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final Counter emitted;
 
-    public EmbedProcessor(Supplier<? extends TextEmbedder> embedder, int batchSize, Duration linger,
-                          MeterRegistry metrics) {
-        this.batchLatency = Timer.builder("streamvec.embedding.batch").description("Time to embed one micro-batch")
-                .publishPercentileHistogram().register(metrics);
-        this.batchSizes = DistributionSummary.builder("streamvec.embedding.batch.size")
-                .description("Texts per embedding micro-batch").register(metrics);
+    private record InFlight(String key, PendingEmbedding text, EmbeddingWorkers.Ticket ticket) {}
+
+    public EmbedProcessor(Supplier<EmbeddingWorkers> workers, MeterRegistry metrics) {
+        this.shared = workers;
         this.emitted = Counter.builder("streamvec.records.out").tag("path", "text").tag("topic", "text-embeddings")
                 .description("Records written per path and topic").register(metrics);
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("embedding batch size must be >= 1, got " + batchSize);
-        }
-        this.shared = embedder;
-        this.batchSize = batchSize;
-        this.linger = linger;
     }
 
     @Override
     public void init(ProcessorContext<String, TextEmbedding> context) {
         super.init(context);
-        embedder = shared.get();
+        workers = shared.get();
         buffer = context.getStateStore(STORE);
-        buffered = (int) buffer.approximateNumEntries(); // exact for the in-memory store; restored after a restart
-        oldestBufferedAt = context.currentSystemTimeMs();
-        Duration check = linger.dividedBy(4).isZero() ? linger : linger.dividedBy(4);
-        context.schedule(check, PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (buffered > 0 && now - oldestBufferedAt >= linger.toMillis()) {
-                flush();
-            }
-        });
+        // Restored after a restart: the keys are zero-padded offsets, so this is arrival order.
+        try (KeyValueIterator<String, PendingEmbedding> restored = buffer.all()) {
+            restored.forEachRemaining(entry -> submit(entry.key, entry.value));
+        }
+        context.schedule(FORWARD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forwardFinished());
     }
 
     @Override
     public void process(Record<String, TextEvent> record) {
+        forwardFinished();
         TextEvent event = record.value();
-        Tokens tokens = embedder.tokenizer().tokenize(event.getText());
+        Tokens tokens = workers.embedder().tokenizer().tokenize(event.getText());
         List<Integer> ids = new ArrayList<>(tokens.size());
         for (long id : tokens.ids()) {
             ids.add((int) id);
         }
-        buffer.put(bufferKey(record), new PendingEmbedding(event.getId(), ids, tokens.truncated(),
-                event.getTimestampMs()));
-        if (buffered == 0) {
-            oldestBufferedAt = context().currentSystemTimeMs();
+        String key = bufferKey(record);
+        PendingEmbedding text = new PendingEmbedding(event.getId(), ids, tokens.truncated(), event.getTimestampMs());
+        buffer.put(key, text);
+        submit(key, text);
+    }
+
+    private void submit(String key, PendingEmbedding text) {
+        long[] ids = new long[text.getTokenIds().size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = text.getTokenIds().get(i);
         }
-        if (++buffered >= batchSize) {
-            flush();
-        }
+        inFlight.add(new InFlight(key, text, workers.submit(ids)));
     }
 
     /** The source offset, zero-padded so that the store iterates in arrival order. */
     private String bufferKey(Record<String, TextEvent> record) {
         return context().recordMetadata()
-                .map(m -> String.format("%019d", m.offset()))
-                .orElseGet(() -> String.format("t%018d-%s", record.timestamp(), record.key()));
+                .map(m -> zeroPadded(m.offset(), 19))
+                .orElseGet(() -> "t" + zeroPadded(record.timestamp(), 18) + "-" + record.key());
+    }
+
+    /** {@code String.format("%0<width>d", value)} for a non-negative value, without the formatter's cost. */
+    static String zeroPadded(long value, int width) {
+        String digits = Long.toString(value);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     /**
-     * Embeds everything buffered, in batches of at most {@code batchSize}, and forwards the results in
-     * arrival order. A failing model is not the records' fault: it fails the task (see
-     * {@link EmbeddingFailedException}), and the restored buffer is retried after the restart.
+     * Forwards every finished embedding at the head of the arrival order and removes it from the store. A
+     * failed batch is not the records' fault: it fails the task (see {@link EmbeddingFailedException}), and
+     * the restored store is submitted again after the restart.
      */
-    void flush() {
-        List<KeyValue<String, PendingEmbedding>> pending = new ArrayList<>(buffered);
-        try (KeyValueIterator<String, PendingEmbedding> all = buffer.all()) {
-            all.forEachRemaining(pending::add);
-        }
-        for (int start = 0; start < pending.size(); start += batchSize) {
-            embedAndForward(pending.subList(start, Math.min(pending.size(), start + batchSize)));
-        }
-        buffered = 0;
-    }
-
-    private void embedAndForward(List<KeyValue<String, PendingEmbedding>> pending) {
-        List<long[]> batch = new ArrayList<>(pending.size());
-        for (KeyValue<String, PendingEmbedding> entry : pending) {
-            batch.add(entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray());
-        }
-        long started = System.nanoTime();
-        float[][] vectors;
-        try {
-            vectors = embedder.embed(batch);
-        } catch (RuntimeException e) {
-            throw new EmbeddingFailedException("embedding a batch of " + batch.size() + " texts failed: " + e, e);
-        }
-        batchLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
-        batchSizes.record(batch.size());
-        long now = context().currentSystemTimeMs();
-        for (int i = 0; i < pending.size(); i++) {
-            PendingEmbedding text = pending.get(i).value;
-            List<Float> vector = new ArrayList<>(vectors[i].length);
-            for (float v : vectors[i]) {
-                vector.add(v);
+    void forwardFinished() {
+        long now = -1;
+        while (!inFlight.isEmpty() && inFlight.peek().ticket().isDone()) {
+            InFlight next = inFlight.peek();
+            float[] vector;
+            try {
+                vector = next.ticket().vector();
+            } catch (RuntimeException e) {
+                throw new EmbeddingFailedException("embedding text " + next.text().getSourceId() + " failed: " + e, e);
             }
+            inFlight.poll();
+            if (now < 0) {
+                now = context().currentSystemTimeMs();
+            }
+            List<Float> boxed = new ArrayList<>(vector.length);
+            for (float v : vector) {
+                boxed.add(v);
+            }
+            PendingEmbedding text = next.text();
             TextEmbedding embedding = TextEmbedding.newBuilder()
                     .setSourceId(text.getSourceId())
-                    .setModel(embedder.modelName())
-                    .setDimension(vectors[i].length)
-                    .setVector(vector)
+                    .setModel(workers.embedder().modelName())
+                    .setDimension(vector.length)
+                    .setVector(boxed)
                     .setTokenCount(text.getTokenIds().size())
                     .setTruncated(text.getTruncated())
                     .setEventTimestampMs(text.getEventTimestampMs())
@@ -150,8 +133,17 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
                     .build();
             context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
             emitted.increment();
-            buffer.delete(pending.get(i).key);
+            buffer.delete(next.key());
         }
+    }
+
+    /** This task's texts still with the workers are left in the store for whoever runs the task next. */
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.cancel(inFlight.stream().map(InFlight::ticket).toList());
+        }
+        inFlight.clear();
     }
 
     /** The model failed on a batch: the task fails (and is retried from its committed state); nothing is dead-lettered. */

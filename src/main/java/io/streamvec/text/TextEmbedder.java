@@ -19,6 +19,12 @@ public interface TextEmbedder extends AutoCloseable {
     /** One L2-normalised vector per sequence, in order. */
     float[][] embed(List<long[]> tokenIds);
 
+    /**
+     * Called once on each worker thread before its first {@link #embed} (see {@link EmbeddingWorkers}): that
+     * thread's intra-op parallelism, 0 leaving the engine's choice. Default: nothing to set.
+     */
+    default void configureWorkerThread(int intraOpThreads) {}
+
     /** Tokenizes and embeds texts as one batch. */
     default float[][] embedTexts(List<String> texts) {
         return embed(tokenizer().tokenizeAll(texts).stream().map(Tokens::ids).toList());

@@ -19,12 +19,11 @@ import io.streamvec.song2vec.SongMetadataProcessor;
 import io.streamvec.song2vec.SongModelStoreBuilder;
 import io.streamvec.text.EmbedProcessor;
 import io.streamvec.text.PrepareTextProcessor;
-import io.streamvec.text.TextEmbedder;
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.TextTokenizer;
 import io.streamvec.text.TokenizeProcessor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,6 +38,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  *   text-events ──► prepare-text ─┬─► tokenize ─────────────────────────► text-tokens
  *                                 └─► embed [embedding-buffer] ─────────► text-embeddings
+ *                                       (embedded by the JVM's EmbeddingWorkers in micro-batches)
  *
  *   playlist-events ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
  *   songs ──► (global) song-metadata ───────────┘ (titles and artists)  └─► song2vec-model-deltas
@@ -63,22 +63,19 @@ public final class StreamvecTopology {
     public static final String SONGS_SOURCE = "songs-source";
     public static final String SONG_METADATA = "song-metadata-updater";
 
-    /** What the topology needs besides serdes: the shared models and the micro-batching settings. */
+    /** What the topology needs besides serdes: the shared tokenizer and embedding workers, and song2vec's settings. */
     public record Parts(
             SchemaRegistry registry,
             Supplier<TextTokenizer> tokenizer,
-            Supplier<? extends TextEmbedder> embedder,
-            int embeddingBatchSize,
-            Duration embeddingLinger,
+            Supplier<EmbeddingWorkers> embedding,
             Song2vecSettings song2vec,
             MeterRegistry metrics,
             DeltaFeed.Factory modelDeltas) {
 
         /** Without metrics or a model-delta feed (tests, topology description). */
-        public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<? extends TextEmbedder> embedder,
-                     int embeddingBatchSize, Duration embeddingLinger, Song2vecSettings song2vec) {
-            this(registry, tokenizer, embedder, embeddingBatchSize, embeddingLinger, song2vec, new SimpleMeterRegistry(),
-                    null);
+        public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
+                     Song2vecSettings song2vec) {
+            this(registry, tokenizer, embedding, song2vec, new SimpleMeterRegistry(), null);
         }
     }
 
@@ -101,8 +98,7 @@ public final class StreamvecTopology {
         topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
                 new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENIZE);
 
-        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedder(), parts.embeddingBatchSize(),
-                parts.embeddingLinger(), parts.metrics()), PREPARE_TEXT);
+        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics()), PREPARE_TEXT);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
                         Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
                 .withLoggingEnabled(Map.of())
@@ -150,13 +146,12 @@ public final class StreamvecTopology {
 
     /** The real topology built with stand-ins for the models (which describing it never loads). */
     private static Topology descriptionOnly() {
-        Supplier<TextEmbedder> noEmbedder = () -> {
+        Supplier<EmbeddingWorkers> noEmbedding = () -> {
             throw new IllegalStateException("describing the topology needs no model");
         };
         Supplier<TextTokenizer> noTokenizer = () -> {
             throw new IllegalStateException("describing the topology needs no tokenizer");
         };
-        return build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedder, 32,
-                Duration.ofMillis(100), Song2vecSettings.defaults()));
+        return build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedding, Song2vecSettings.defaults()));
     }
 }

@@ -15,11 +15,13 @@ import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.HashingTestEmbedder;
 import io.streamvec.text.TextTokenizer;
 import io.streamvec.topology.StreamvecTopology;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +46,7 @@ class Song2vecTopologyTest {
 
     private record Run(TopologyTestDriver driver, TestInputTopic<String, PlaylistEvent> playlists,
                        TestInputTopic<String, Song> songs, TestOutputTopic<String, SongRecommendations> out,
-                       TestOutputTopic<byte[], byte[]> dlq) implements AutoCloseable {
+                       TestOutputTopic<byte[], byte[]> dlq, EmbeddingWorkers embedding) implements AutoCloseable {
         SongModelStore model() {
             return (SongModelStore) driver.getStateStore(Song2vecProcessor.MODEL_STORE);
         }
@@ -52,6 +54,7 @@ class Song2vecTopologyTest {
         @Override
         public void close() {
             driver.close();
+            embedding.close();
         }
     }
 
@@ -68,9 +71,10 @@ class Song2vecTopologyTest {
         }
         StreamvecConfig config = new StreamvecConfig(settings);
         Properties properties = config.streamsProperties();
+        EmbeddingWorkers embedding = new EmbeddingWorkers(new HashingTestEmbedder(TOKENIZER),
+                new EmbeddingWorkers.Settings(1, 0, 32, Duration.ofMillis(100)), new SimpleMeterRegistry());
         TopologyTestDriver driver = new TopologyTestDriver(StreamvecTopology.build(new StreamvecTopology.Parts(registry,
-                () -> TOKENIZER, () -> new HashingTestEmbedder(TOKENIZER), 32, Duration.ofMillis(100),
-                config.song2vec())), properties);
+                () -> TOKENIZER, () -> embedding, config.song2vec())), properties);
         return new Run(driver,
                 driver.createInputTopic(Topics.PLAYLIST_EVENTS, new StringSerializer(),
                         new AvroSerde<>(PlaylistEvent.class, registry).serializer()),
@@ -78,7 +82,8 @@ class Song2vecTopologyTest {
                         new AvroSerde<>(Song.class, registry).serializer()),
                 driver.createOutputTopic(Topics.SONG_RECOMMENDATIONS, new StringDeserializer(),
                         new AvroSerde<>(SongRecommendations.class, registry).deserializer()),
-                driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+                driver.createOutputTopic(Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                embedding);
     }
 
     /** At least 90% of every song's 5 nearest songs belong to its planted genre. */

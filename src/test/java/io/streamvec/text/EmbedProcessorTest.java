@@ -2,15 +2,19 @@ package io.streamvec.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -19,20 +23,21 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class EmbedProcessorTest {
 
+    private static final Duration LONG = Duration.ofHours(1);
     private static TextTokenizer tokenizer;
     private HashingTestEmbedder embedder;
     private MockProcessorContext<String, TextEmbedding> context;
     private KeyValueStore<String, PendingEmbedding> store;
+    private final List<EmbeddingWorkers> workers = new ArrayList<>();
     private long offset;
-    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry metrics =
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-    private final java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(777L);
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     @BeforeAll
     static void load() {
@@ -48,6 +53,7 @@ class EmbedProcessorTest {
     void init() {
         embedder = new HashingTestEmbedder(tokenizer);
         context = new MockProcessorContext<>();
+        context.setCurrentSystemTimeMs(777L);
         store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE), Serdes.String(),
                 new AvroSerde<>(PendingEmbedding.class, EmbeddedSchemaRegistry.bundled()))
                 .withLoggingDisabled().withCachingDisabled().build();
@@ -55,31 +61,62 @@ class EmbedProcessorTest {
         context.addStateStore(store);
     }
 
-    private EmbedProcessor processor(int batchSize) {
-        context.setCurrentSystemTimeMs(clock.get());
-        EmbedProcessor processor = new EmbedProcessor(() -> embedder, batchSize, Duration.ofMillis(250), metrics);
-        processor.init(context);
+    @AfterEach
+    void stopWorkers() {
+        workers.forEach(EmbeddingWorkers::close);
+    }
+
+    private EmbeddingWorkers workers(TextEmbedder model, int threads, int batchSize, Duration linger) {
+        EmbeddingWorkers w = new EmbeddingWorkers(model, new EmbeddingWorkers.Settings(threads, 0, batchSize, linger),
+                metrics);
+        workers.add(w);
+        return w;
+    }
+
+    private EmbedProcessor processor(EmbeddingWorkers w, MockProcessorContext<String, TextEmbedding> ctx) {
+        EmbedProcessor processor = new EmbedProcessor(() -> w, metrics);
+        processor.init(ctx);
         return processor;
     }
 
-    private void send(EmbedProcessor processor, String id, String text) {
-        context.setRecordMetadata("text-events", 0, offset++);
-        context.setCurrentSystemTimeMs(clock.get());
+    private void send(EmbedProcessor processor, MockProcessorContext<String, TextEmbedding> ctx, String id,
+                      String text) {
+        ctx.setRecordMetadata("text-events", 0, offset++);
         processor.process(new Record<>(id, TextEvent.newBuilder().setId(id).setText(text).setTimestampMs(1000 + offset)
                 .build(), 1000 + offset));
     }
 
+    private void send(EmbedProcessor processor, String id, String text) {
+        send(processor, context, id, text);
+    }
+
+    /** Waits for the workers, then runs the task's punctuator as the stream thread would. */
+    private static void settleAndPunctuate(EmbeddingWorkers w, MockProcessorContext<String, TextEmbedding> ctx)
+            throws InterruptedException {
+        assertTrue(w.awaitIdle(Duration.ofSeconds(30)), "the workers finished");
+        CapturedPunctuator punctuator = ctx.scheduledPunctuators().get(0);
+        punctuator.getPunctuator().punctuate(ctx.currentSystemTimeMs());
+    }
+
+    private List<String> forwardedKeys(MockProcessorContext<String, TextEmbedding> ctx) {
+        return ctx.forwarded().stream().map(f -> (String) f.record().key()).toList();
+    }
+
     @Test
-    void aFullBufferIsEmbeddedAsOneBatchInArrivalOrder() {
-        EmbedProcessor processor = processor(3);
+    void aFullBatchIsEmbeddedAndForwardedInArrivalOrder() throws InterruptedException {
+        EmbeddingWorkers w = workers(embedder, 1, 3, LONG);
+        EmbedProcessor processor = processor(w, context);
+        CapturedPunctuator punctuator = context.scheduledPunctuators().get(0);
+        assertEquals(PunctuationType.WALL_CLOCK_TIME, punctuator.getType());
+        assertEquals(EmbedProcessor.FORWARD_INTERVAL, punctuator.getInterval());
         send(processor, "a", "first text");
         send(processor, "b", "second text");
-        assertTrue(context.forwarded().isEmpty(), "waits for the batch to fill");
-        assertEquals(2, store.approximateNumEntries());
+        assertEquals(2, store.approximateNumEntries(), "submitted texts wait in the store");
         send(processor, "c", "third text is longer than the maximum of sixteen tokens for sure, yes indeed");
+        settleAndPunctuate(w, context);
 
         assertEquals(List.of(3), embedder.batchSizes);
-        assertEquals(List.of("a", "b", "c"), context.forwarded().stream().map(f -> f.record().key()).toList());
+        assertEquals(List.of("a", "b", "c"), forwardedKeys(context));
         TextEmbedding c = context.forwarded().get(2).record().value();
         assertEquals("hashing-test", c.getModel());
         assertEquals(HashingTestEmbedder.DIMENSION, c.getDimension());
@@ -93,72 +130,136 @@ class EmbedProcessorTest {
             actual[i] = context.forwarded().get(0).record().value().getVector().get(i);
         }
         assertArrayEquals(expected, actual);
-        assertEquals(0, store.approximateNumEntries(), "embedded texts leave the buffer");
+        assertEquals(0, store.approximateNumEntries(), "forwarded texts leave the store");
         assertEquals(1, metrics.get("streamvec.embedding.batch").timer().count());
         assertEquals(3.0, metrics.get("streamvec.embedding.batch.size").summary().totalAmount());
         assertEquals(3.0, metrics.get("streamvec.records.out").counter().count());
     }
 
     @Test
-    void aPartialBatchIsFlushedOnceItsOldestTextHasLingered() {
-        EmbedProcessor processor = processor(32);
-        CapturedPunctuator punctuator = context.scheduledPunctuators().get(0);
-        assertEquals(PunctuationType.WALL_CLOCK_TIME, punctuator.getType());
-        assertEquals(Duration.ofMillis(250).dividedBy(4), punctuator.getInterval(), "checked four times per linger");
+    void finishedEmbeddingsAreForwardedOnTheNextRecordToo() throws InterruptedException {
+        EmbeddingWorkers w = workers(embedder, 1, 2, LONG);
+        EmbedProcessor processor = processor(w, context);
         send(processor, "a", "one");
-        clock.addAndGet(200);
         send(processor, "b", "two");
-
-        punctuator.getPunctuator().punctuate(clock.get());
-        assertTrue(embedder.batchSizes.isEmpty(), "the oldest text has waited 200 of 250 ms");
-        clock.addAndGet(50);
-        punctuator.getPunctuator().punctuate(clock.get());
-        assertEquals(List.of(2), embedder.batchSizes, "both texts go in one batch once the oldest has lingered");
-        assertEquals(2, context.forwarded().size());
-
-        clock.addAndGet(1000);
-        punctuator.getPunctuator().punctuate(clock.get());
-        assertEquals(1, embedder.calls.get(), "an empty buffer calls no model");
+        assertTrue(w.awaitIdle(Duration.ofSeconds(30)));
+        assertTrue(context.forwarded().isEmpty(), "nothing is forwarded outside the task's own turn");
+        send(processor, "c", "three");
+        assertEquals(List.of("a", "b"), forwardedKeys(context));
+        assertEquals(1, store.approximateNumEntries(), "c still waits");
     }
 
     @Test
-    void aFailingModelFailsTheTaskAndKeepsTheBuffer() {
+    void resultsKeepArrivalOrderWhenALaterBatchFinishesFirst() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        long[] a = tokenizer.tokenize("one").ids();
+        HashingTestEmbedder slowFirst = new HashingTestEmbedder(tokenizer) {
+            @Override
+            public float[][] embed(List<long[]> tokenIds) {
+                if (tokenIds.stream().anyMatch(ids -> java.util.Arrays.equals(ids, a))) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.embed(tokenIds);
+            }
+        };
+        EmbeddingWorkers w = workers(slowFirst, 2, 2, LONG);
+        EmbedProcessor processor = processor(w, context);
+        send(processor, "a", "one");
+        send(processor, "b", "two");
+        send(processor, "c", "three");
+        send(processor, "d", "four");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (w.outstanding() > 2 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        try {
+            assertEquals(2, w.outstanding(), "the second worker finished c and d while a and b are held");
+            context.scheduledPunctuators().get(0).getPunctuator().punctuate(777L);
+            assertTrue(context.forwarded().isEmpty(), "c and d wait for a and b");
+        } finally {
+            release.countDown();
+        }
+        settleAndPunctuate(w, context);
+        assertEquals(List.of("a", "b", "c", "d"), forwardedKeys(context));
+    }
+
+    @Test
+    void aFailingModelFailsTheTaskAndKeepsTheStore() throws InterruptedException {
         TextEmbedder broken = new HashingTestEmbedder(tokenizer) {
             @Override
             public float[][] embed(List<long[]> tokenIds) {
                 throw new IllegalStateException("CUDA out of memory");
             }
         };
-        EmbedProcessor processor = new EmbedProcessor(() -> broken, 2, Duration.ofMillis(250), metrics);
-        context.setCurrentSystemTimeMs(clock.get());
-        processor.init(context);
+        EmbeddingWorkers w = workers(broken, 1, 2, LONG);
+        EmbedProcessor processor = processor(w, context);
         send(processor, "a", "one");
-        EmbedProcessor.EmbeddingFailedException e = org.junit.jupiter.api.Assertions.assertThrows(
-                EmbedProcessor.EmbeddingFailedException.class, () -> send(processor, "b", "two"));
+        send(processor, "b", "two");
+        assertTrue(w.awaitIdle(Duration.ofSeconds(30)));
+        EmbedProcessor.EmbeddingFailedException e = assertThrows(EmbedProcessor.EmbeddingFailedException.class,
+                () -> context.scheduledPunctuators().get(0).getPunctuator().punctuate(777L));
         assertTrue(e.getMessage().contains("CUDA out of memory"), e.getMessage());
-        assertEquals(2, store.approximateNumEntries(), "nothing leaves the buffer: the task retries after restart");
+        assertEquals(2, store.approximateNumEntries(), "nothing leaves the store: the task retries after restart");
         assertTrue(context.forwarded().isEmpty());
     }
 
     @Test
-    void aRestartedTaskFlushesWhatTheRestoredBufferHolds() {
-        EmbedProcessor before = processor(10);
+    void aRestartedTaskSubmitsWhatTheRestoredStoreHolds() throws InterruptedException {
+        EmbeddingWorkers w = workers(embedder, 1, 3, LONG);
+        EmbedProcessor before = processor(w, context);
         send(before, "a", "one");
         send(before, "b", "two");
         before.close();
+        assertEquals(0, w.outstanding(), "a closed task's queued texts leave the workers");
         assertTrue(context.forwarded().isEmpty());
+        assertEquals(2, store.approximateNumEntries());
 
         // Same store (as restored from its changelog), new processor instance, as after a restart.
         MockProcessorContext<String, TextEmbedding> fresh = new MockProcessorContext<>();
+        fresh.setCurrentSystemTimeMs(777L);
         fresh.addStateStore(store);
-        fresh.setCurrentSystemTimeMs(clock.get());
-        EmbedProcessor after = new EmbedProcessor(() -> embedder, 3, Duration.ofMillis(250), metrics);
-        after.init(fresh);
-        fresh.setRecordMetadata("text-events", 0, offset++);
-        after.process(new Record<>("c", TextEvent.newBuilder().setId("c").setText("three").setTimestampMs(5L).build(), 5L));
+        EmbedProcessor after = processor(w, fresh);
+        send(after, fresh, "c", "three");
+        settleAndPunctuate(w, fresh);
 
-        assertEquals(List.of("a", "b", "c"), fresh.forwarded().stream().map(f -> f.record().key()).toList(),
-                "the restored texts count toward the batch and keep their order");
-        assertEquals(List.of(3), embedder.batchSizes);
+        assertEquals(List.of("a", "b", "c"), forwardedKeys(fresh), "the restored texts come first, in order");
+        assertEquals(List.of(3), embedder.batchSizes, "and count toward the batch");
+        assertEquals(0, store.approximateNumEntries());
+    }
+
+    @Test
+    void textsOfSeveralTasksShareOneBatch() throws InterruptedException {
+        EmbeddingWorkers w = workers(embedder, 1, 4, LONG);
+        MockProcessorContext<String, TextEmbedding> other = new MockProcessorContext<>();
+        other.setCurrentSystemTimeMs(777L);
+        KeyValueStore<String, PendingEmbedding> otherStore = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(EmbedProcessor.STORE), Serdes.String(),
+                        new AvroSerde<>(PendingEmbedding.class, EmbeddedSchemaRegistry.bundled()))
+                .withLoggingDisabled().withCachingDisabled().build();
+        otherStore.init(other.getStateStoreContext(), otherStore);
+        other.addStateStore(otherStore);
+        EmbedProcessor first = processor(w, context);
+        EmbedProcessor second = processor(w, other);
+        send(first, "a", "one");
+        send(second, other, "x", "ten");
+        send(first, "b", "two");
+        send(second, other, "y", "eleven");
+        settleAndPunctuate(w, context);
+        settleAndPunctuate(w, other);
+        assertEquals(List.of(4), embedder.batchSizes, "one batch for both tasks");
+        assertEquals(List.of("a", "b"), forwardedKeys(context), "each task forwards its own texts");
+        assertEquals(List.of("x", "y"), forwardedKeys(other));
+    }
+
+    @Test
+    void bufferKeysAreZeroPaddedSoTheStoreIteratesInArrivalOrder() {
+        assertEquals(String.format("%019d", 0L), EmbedProcessor.zeroPadded(0L, 19));
+        assertEquals(String.format("%019d", 1234567L), EmbedProcessor.zeroPadded(1234567L, 19));
+        assertEquals(String.valueOf(Long.MAX_VALUE), EmbedProcessor.zeroPadded(Long.MAX_VALUE, 19));
+        assertTrue(EmbedProcessor.zeroPadded(99L, 19).compareTo(EmbedProcessor.zeroPadded(100L, 19)) < 0);
     }
 }

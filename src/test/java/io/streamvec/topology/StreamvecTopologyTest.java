@@ -15,8 +15,11 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.song2vec.Song2vecSettings;
+import io.streamvec.text.EmbedProcessor;
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.HashingTestEmbedder;
 import io.streamvec.text.TextTokenizer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -40,6 +43,7 @@ import org.junit.jupiter.api.Test;
 
 class StreamvecTopologyTest {
 
+    private static final Duration LINGER = Duration.ofSeconds(2);
     private static TextTokenizer tokenizer;
     private final SchemaRegistry registry = EmbeddedSchemaRegistry.bundled();
     private TopologyTestDriver driver;
@@ -48,6 +52,7 @@ class StreamvecTopologyTest {
     private TestOutputTopic<String, TextEmbedding> embeddings;
     private TestOutputTopic<byte[], byte[]> dlq;
     private HashingTestEmbedder embedder;
+    private EmbeddingWorkers embedding;
 
     @BeforeAll
     static void loadTokenizer() {
@@ -67,8 +72,10 @@ class StreamvecTopologyTest {
         Properties properties = new StreamvecConfig(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
                 StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())).streamsProperties();
         embedder = new HashingTestEmbedder(tokenizer);
+        embedding = new EmbeddingWorkers(embedder, new EmbeddingWorkers.Settings(1, 0, 4, LINGER),
+                new SimpleMeterRegistry());
         driver = new TopologyTestDriver(StreamvecTopology.build(new StreamvecTopology.Parts(registry, () -> tokenizer,
-                () -> embedder, 4, Duration.ofMillis(100), Song2vecSettings.defaults())), properties);
+                () -> embedding, Song2vecSettings.defaults())), properties);
         textEvents = driver.createInputTopic(Topics.TEXT_EVENTS, new StringSerializer(), new ByteArraySerializer());
         tokens = driver.createOutputTopic(Topics.TEXT_TOKENS, new StringDeserializer(),
                 new AvroSerde<>(TokenizedText.class, registry).deserializer());
@@ -80,6 +87,19 @@ class StreamvecTopologyTest {
     @AfterEach
     void stop() {
         driver.close();
+        embedding.close();
+    }
+
+    /**
+     * The workers embed on their own thread: lets the driver's wall clock run (each task's punctuator forwards
+     * what is finished) until {@code count} embeddings are out, or 30 s have passed.
+     */
+    private void awaitEmbeddings(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (embeddings.getQueueSize() < count && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+            driver.advanceWallClockTime(EmbedProcessor.FORWARD_INTERVAL);
+        }
     }
 
     private byte[] avroEvent(String id, String text) {
@@ -103,14 +123,19 @@ class StreamvecTopologyTest {
     }
 
     @Test
-    void everyTextIsEmbeddedInMicroBatchesOfTheConfiguredSize() {
+    void everyTextIsEmbeddedInMicroBatchesOfTheConfiguredSize() throws InterruptedException {
+        long started = System.nanoTime();
         for (int i = 0; i < 10; i++) {
             textEvents.pipeInput("t" + i, ("text number " + i).getBytes(StandardCharsets.UTF_8));
         }
-        assertEquals(List.of(4, 4), embedder.batchSizes, "two full batches, two texts still buffered");
-        assertEquals(8, embeddings.getQueueSize());
-        driver.advanceWallClockTime(Duration.ofMillis(100));
-        assertEquals(List.of(4, 4, 2), embedder.batchSizes, "the linger punctuator flushed the rest");
+        awaitEmbeddings(8);
+        if (System.nanoTime() - started < LINGER.toNanos()) {
+            assertEquals(List.of(4, 4), embedder.batchSizes, "two full batches, two texts still waiting");
+            assertEquals(8, embeddings.getQueueSize());
+        }
+        awaitEmbeddings(10);
+        assertTrue(System.nanoTime() - started >= LINGER.toNanos(), "the last two waited for the linger");
+        assertEquals(List.of(4, 4, 2), embedder.batchSizes, "the worker took the rest once it had lingered");
         List<TestRecord<String, TextEmbedding>> out = embeddings.readRecordsToList();
         assertEquals(10, out.size());
         for (int i = 0; i < 10; i++) {
@@ -148,14 +173,14 @@ class StreamvecTopologyTest {
     }
 
     @Test
-    void invalidEventsGoToTheDeadLetterQueueWithTheReason() {
+    void invalidEventsGoToTheDeadLetterQueueWithTheReason() throws InterruptedException {
         textEvents.pipeInput("blank", "  \n ".getBytes(StandardCharsets.UTF_8));
         textEvents.pipeInput("good", "fine".getBytes(StandardCharsets.UTF_8));
         textEvents.pipeInput("empty", new byte[0]);
         textEvents.pipeInput("null", (byte[]) null);
 
         assertEquals(List.of("good"), tokens.readRecordsToList().stream().map(TestRecord::key).toList());
-        driver.advanceWallClockTime(Duration.ofMillis(100));
+        awaitEmbeddings(1);
         assertEquals(List.of("good"), embeddings.readRecordsToList().stream().map(TestRecord::key).toList(),
                 "an invalid event is dead-lettered once, not once per branch");
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
