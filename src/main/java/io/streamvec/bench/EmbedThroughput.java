@@ -1,10 +1,16 @@
 package io.streamvec.bench;
 
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.TextEmbedder;
+import io.streamvec.text.TextTokenizer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Bare embedding throughput: one embedder over a corpus in consecutive batches, tokenization included. */
+/**
+ * Bare embedding throughput, tokenization included: one caller over a corpus in consecutive batches, or
+ * embedding workers fed from memory.
+ */
 public final class EmbedThroughput {
 
     private static volatile float sink;
@@ -24,6 +30,37 @@ public final class EmbedThroughput {
         }
         long elapsed = System.nanoTime() - started;
         sink = checksum;
+        return corpus.size() / (elapsed / 1e9);
+    }
+
+    /**
+     * Texts per second through embedding workers fed from memory the way a stream thread feeds them: each
+     * text tokenized and submitted in turn (submitting waits while the workers are full), the clock stopping
+     * when the last one is embedded.
+     */
+    public static double sentencesPerSecond(EmbeddingWorkers workers, List<String> corpus) {
+        if (corpus.isEmpty()) {
+            throw new IllegalArgumentException("empty corpus");
+        }
+        TextTokenizer tokenizer = workers.embedder().tokenizer();
+        List<EmbeddingWorkers.Ticket> tickets = new ArrayList<>(corpus.size());
+        long started = System.nanoTime();
+        for (String text : corpus) {
+            tickets.add(workers.submit(tokenizer.tokenize(text).ids()));
+        }
+        EmbeddingWorkers.Ticket last = tickets.get(tickets.size() - 1);
+        try {
+            for (EmbeddingWorkers.Ticket ticket : tickets) {
+                while (!ticket.isDone()) {
+                    Thread.sleep(1);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        long elapsed = System.nanoTime() - started;
+        sink = last.vector()[0];
         return corpus.size() / (elapsed / 1e9);
     }
 

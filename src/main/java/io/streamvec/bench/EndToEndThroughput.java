@@ -6,7 +6,11 @@ import io.streamvec.avro.TextEmbedding;
 import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
+import io.streamvec.text.EmbeddingWorkers;
+import io.micrometer.core.instrument.DistributionSummary;
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,23 +39,50 @@ import org.apache.kafka.streams.StreamsConfig;
  * End-to-end embedding throughput through Kafka: an in-process KRaft broker, streamvec's whole topology
  * (exactly-once, as deployed), the corpus produced to {@code text-events} as UTF-8 text, and the time
  * from the first send until every {@code text-embeddings} record is read with {@code read_committed}.
- * A warm-up set goes through first (and is not timed), so that start-up and the model's first batches
- * are excluded.
+ *
+ * <p>Steady state, as a long-running instance sees it: the corpus first goes through in warm-up rounds
+ * until the JIT has settled (a round in which the compilers' time was under {@value #SETTLED_COMPILE_SHARE}
+ * of the round's wall time, at most {@value #MAX_WARMUP_ROUNDS} rounds); the broker, the clients and the
+ * topology are otherwise compiled while they are timed. Then {@code rounds} timed rounds, each with keys of
+ * its own; the median is the result.
  */
 public final class EndToEndThroughput {
 
-    /** One timed run: {@code sentences} embeddings read back in {@code seconds}. */
-    public record Result(int sentences, double seconds, int batchSize, long lingerMs, String guarantee) {
+    static final double SETTLED_COMPILE_SHARE = 0.03;
+    static final int MAX_WARMUP_ROUNDS = 30;
+
+    /**
+     * Timed rounds of {@code sentences} embeddings each, after {@code warmupRounds}; the compilers' time during
+     * the timed rounds; the workers' settings and their mean micro-batch in the timed rounds.
+     */
+    public record Result(int sentences, double[] roundSeconds, int warmupRounds, boolean settled,
+                         long timedCompileMillis, String guarantee, EmbeddingWorkers.Settings workers,
+                         double meanBatch) {
+
+        /** Sentences per second in each timed round. */
+        public double[] roundRates() {
+            double[] rates = new double[roundSeconds.length];
+            for (int i = 0; i < rates.length; i++) {
+                rates[i] = sentences / roundSeconds[i];
+            }
+            return rates;
+        }
+
+        /** The median round's rate. */
         public double sentencesPerSecond() {
-            return sentences / seconds;
+            return EmbedThroughput.median(roundRates());
         }
     }
 
     private EndToEndThroughput() {}
 
-    public static Result run(List<String> corpus, List<String> warmup, int batchSize, long lingerMs, Duration timeout)
+    public static Result run(List<String> corpus, int rounds, int batchSize, long lingerMs, Duration timeout)
             throws Exception {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
+        }
         Path stateDir = Files.createTempDirectory("streamvec-bench-state");
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-bench", stateDir);
             properties.put(StreamvecConfig.EMBEDDING_BATCH_SIZE, batchSize);
@@ -71,18 +102,40 @@ public final class EndToEndThroughput {
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
 
-                send(producer, "warmup-", warmup);
-                await(consumer, "warmup-", warmup.size(), timeout);
+                int warmupRounds = 0;
+                boolean settled = false;
+                while (!settled && warmupRounds < MAX_WARMUP_ROUNDS) {
+                    long compiledBefore = jit.getTotalCompilationTime();
+                    long started = System.nanoTime();
+                    round(producer, consumer, "warmup-" + warmupRounds++ + "-", corpus, timeout);
+                    double wallMillis = (System.nanoTime() - started) / 1e6;
+                    settled = jit.getTotalCompilationTime() - compiledBefore < SETTLED_COMPILE_SHARE * wallMillis;
+                }
 
-                long started = System.nanoTime();
-                send(producer, "bench-", corpus);
-                await(consumer, "bench-", corpus.size(), timeout);
-                double seconds = (System.nanoTime() - started) / 1e9;
-                return new Result(corpus.size(), seconds, batchSize, lingerMs, guarantee);
+                DistributionSummary batches = app.metrics().registry().get("streamvec.embedding.batch.size").summary();
+                long batchesBefore = batches.count();
+                double textsBefore = batches.totalAmount();
+                long compiledBefore = jit.getTotalCompilationTime();
+                double[] seconds = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    long started = System.nanoTime();
+                    round(producer, consumer, "round-" + r + "-", corpus, timeout);
+                    seconds[r] = (System.nanoTime() - started) / 1e9;
+                }
+                double meanBatch = (batches.totalAmount() - textsBefore) / Math.max(1, batches.count() - batchesBefore);
+                return new Result(corpus.size(), seconds, warmupRounds, settled,
+                        jit.getTotalCompilationTime() - compiledBefore, guarantee, app.embedding().settings(),
+                        meanBatch);
             }
         } finally {
             deleteRecursively(stateDir);
         }
+    }
+
+    private static void round(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, TextEmbedding> consumer,
+                              String prefix, List<String> texts, Duration timeout) throws TimeoutException {
+        send(producer, prefix, texts);
+        await(consumer, prefix, texts.size(), timeout);
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String prefix, List<String> texts) {

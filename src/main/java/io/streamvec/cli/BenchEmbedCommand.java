@@ -5,7 +5,9 @@ import ai.onnxruntime.OrtEnvironment;
 import io.streamvec.bench.EmbedThroughput;
 import io.streamvec.bench.EndToEndThroughput;
 import io.streamvec.bench.SentenceCorpus;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamvec.text.BertSentenceEmbedder;
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.BundledModel;
 import io.streamvec.text.NativeTuning;
 import io.streamvec.text.OnnxRuntimeEmbedder;
@@ -53,6 +55,10 @@ final class BenchEmbedCommand implements Callable<Integer> {
     @Option(names = "--skip-e2e", description = "Skip the end-to-end run through the embedded broker.")
     boolean skipE2e;
 
+    @Option(names = "--e2e-rounds", defaultValue = "3", description = "Timed end-to-end rounds after the warm-up; "
+            + "the median is reported (default: ${DEFAULT-VALUE}).")
+    int e2eRounds;
+
     @Option(names = "--e2e-timeout", defaultValue = "PT5M", paramLabel = "DURATION",
             description = "Limit for the end-to-end run (ISO-8601, default ${DEFAULT-VALUE}).")
     Duration e2eTimeout;
@@ -62,8 +68,9 @@ final class BenchEmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (sentences < 1 || passes < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
-            throw new ParameterException(spec.commandLine(), "--sentences, --passes and --batch-sizes must be >= 1");
+        if (sentences < 1 || passes < 1 || e2eRounds < 1 || batchSizes.stream().anyMatch(b -> b < 1)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--sentences, --passes, --e2e-rounds and --batch-sizes must be >= 1");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -75,6 +82,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
             lengths = tokenizer.tokenizeAll(corpus).stream().mapToInt(Tokens::size).summaryStatistics();
         }
 
+        List<String> warmup;
         double[][] ort = new double[batchSizes.size()][passes];
         double[][] djl = new double[batchSizes.size()][passes];
         try (TextEmbedder anchor = new OnnxRuntimeEmbedder(TextTokenizer.DEFAULT_MAX_LENGTH, threads, ORT_SUB_BATCH);
@@ -83,7 +91,7 @@ final class BenchEmbedCommand implements Callable<Integer> {
             String ortVersion = OrtEnvironment.getEnvironment().getVersion();
             err.printf("bench embed: warming up (%d sentences per engine and batch size)%n", Math.min(256, sentences));
             err.flush();
-            List<String> warmup = corpus.subList(0, Math.min(256, corpus.size()));
+            warmup = corpus.subList(0, Math.min(256, corpus.size()));
             for (int batch : batchSizes) {
                 EmbedThroughput.sentencesPerSecond(anchor, warmup, batch);
                 EmbedThroughput.sentencesPerSecond(streamvec, warmup, batch);
@@ -105,14 +113,48 @@ final class BenchEmbedCommand implements Callable<Integer> {
                     err.flush();
                 }
             }
-            report(out, err, corpus, lengths, ort, djl, ortVersion, djlVersion, threads, streamvec);
+            EmbeddingWorkers.Settings settings = EmbeddingWorkers.Settings.resolve(0, 0, false, threads, E2E_BATCH,
+                    Duration.ofMillis(E2E_LINGER_MS));
+            double[][] viaWorkers = workersComparison(err, corpus, warmup, streamvec, settings);
+            report(out, err, corpus, lengths, ort, djl, ortVersion, djlVersion, threads, streamvec, settings,
+                    viaWorkers);
         }
         return 0;
     }
 
+    /**
+     * Both engines behind the embedding workers the topology uses (same settings, same feeding), passes
+     * interleaved: {@code [0]} ONNX Runtime, {@code [1]} DJL, sentences/s per pass.
+     */
+    private double[][] workersComparison(PrintWriter err, List<String> corpus, List<String> warmup,
+                                         BertSentenceEmbedder streamvec, EmbeddingWorkers.Settings settings) {
+        double[][] rates = new double[2][passes];
+        int ortThreads = Math.max(1, settings.intraOpThreads());
+        try (TextEmbedder anchor = new OnnxRuntimeEmbedder(TextTokenizer.DEFAULT_MAX_LENGTH, ortThreads, ORT_SUB_BATCH);
+             EmbeddingWorkers ortWorkers = new EmbeddingWorkers(anchor, settings, new SimpleMeterRegistry());
+             EmbeddingWorkers djlWorkers = new EmbeddingWorkers(streamvec, settings, new SimpleMeterRegistry())) {
+            EmbedThroughput.sentencesPerSecond(ortWorkers, warmup);
+            EmbedThroughput.sentencesPerSecond(djlWorkers, warmup);
+            for (int pass = 0; pass < passes; pass++) {
+                if (pass % 2 == 0) {
+                    rates[0][pass] = EmbedThroughput.sentencesPerSecond(ortWorkers, corpus);
+                    rates[1][pass] = EmbedThroughput.sentencesPerSecond(djlWorkers, corpus);
+                } else {
+                    rates[1][pass] = EmbedThroughput.sentencesPerSecond(djlWorkers, corpus);
+                    rates[0][pass] = EmbedThroughput.sentencesPerSecond(ortWorkers, corpus);
+                }
+                err.printf("bench embed: pass %d/%d, %d workers: ORT %7.1f/s  DJL %7.1f/s%n", pass + 1, passes,
+                        settings.workers(), rates[0][pass], rates[1][pass]);
+                err.flush();
+            }
+        }
+        return rates;
+    }
+
     private void report(PrintWriter out, PrintWriter err, List<String> corpus, IntSummaryStatistics lengths,
                         double[][] ort, double[][] djl, String ortVersion, String djlVersion, int threads,
-                        BertSentenceEmbedder streamvec) throws Exception {
+                        BertSentenceEmbedder streamvec, EmbeddingWorkers.Settings settings, double[][] viaWorkers)
+            throws Exception {
         out.printf("bench embed: %s, %d generated sentences (tokens per sentence: mean %.1f, min %d, max %d), "
                         + "%d passes, median reported%n", BundledModel.NAME, sentences,
                 lengths.getAverage(), lengths.getMin(), lengths.getMax(), passes);
@@ -144,31 +186,59 @@ final class BenchEmbedCommand implements Callable<Integer> {
                 djlAtE2eBatch = djlMedian;
             }
         }
+        double ortWorkers = EmbedThroughput.median(viaWorkers[0]);
+        double djlWorkers = EmbedThroughput.median(viaWorkers[1]);
+        StringBuilder perPass = new StringBuilder();
+        for (int pass = 0; pass < passes; pass++) {
+            perPass.append(pass == 0 ? "" : " ").append(String.format("%.2f", viaWorkers[1][pass] / viaWorkers[0][pass]));
+        }
+        out.printf("%n  through the embedding workers the topology uses (%d worker(s) x %d intra-op thread(s), "
+                + "micro-batches of %d,%n  fed from memory: each text tokenized and submitted in turn):%n%n",
+                settings.workers(), Math.max(1, settings.intraOpThreads()), settings.batchSize());
+        out.printf("  %5s | %12s | %12s | %8s | %s%n", "", "ORT sent/s", "DJL sent/s", "DJL/ORT", "DJL/ORT per pass");
+        out.printf("  %5s | %12.1f | %12.1f | %7.2fx | %s%n", "", ortWorkers, djlWorkers, djlWorkers / ortWorkers,
+                perPass);
         out.flush();
 
         if (!skipE2e) {
             err.printf("bench embed: end to end through an in-process broker (%d sentences)%n", sentences);
             err.flush();
-            // The machine's load drifts: bracket the end-to-end run with bare DJL at the same batch size.
-            double before = EmbedThroughput.sentencesPerSecond(streamvec, corpus, E2E_BATCH);
-            List<String> warmup = SentenceCorpus.generate(Math.min(256, sentences), SentenceCorpus.DEFAULT_SEED + 1);
-            EndToEndThroughput.Result e2e = EndToEndThroughput.run(corpus, warmup, E2E_BATCH, E2E_LINGER_MS, e2eTimeout);
-            double after = EmbedThroughput.sentencesPerSecond(streamvec, corpus, E2E_BATCH);
+            // The machine's load drifts: bracket the end-to-end run with bare DJL through the same workers.
+            double before;
+            double after;
+            EndToEndThroughput.Result e2e;
+            try (EmbeddingWorkers bare = new EmbeddingWorkers(streamvec, settings, new SimpleMeterRegistry())) {
+                before = EmbedThroughput.sentencesPerSecond(bare, corpus);
+                e2e = EndToEndThroughput.run(corpus, e2eRounds, E2E_BATCH, E2E_LINGER_MS, e2eTimeout);
+                after = EmbedThroughput.sentencesPerSecond(bare, corpus);
+            }
             double bracket = (before + after) / 2;
+            EmbeddingWorkers.Settings used = e2e.workers();
+            StringBuilder rounds = new StringBuilder();
+            for (double rate : e2e.roundRates()) {
+                rounds.append(rounds.length() == 0 ? "" : " ").append(String.format("%.1f", rate));
+            }
             out.printf("%nend to end: embedded KRaft broker + streamvec topology (%s, embedding.batch.size=%d, "
-                            + "embedding.linger.ms=%d, DJL CPU fp32),%n  first send to last text-embeddings record "
-                            + "read (read_committed), after a %d-sentence warm-up%n%n",
-                    e2e.guarantee(), e2e.batchSize(), e2e.lingerMs(), warmup.size());
-            out.printf("  %-40s | %12s | %s%n", "", "sent/s", "end to end / this");
-            out.printf("  %s%n", "-".repeat(40 + 3 + 12 + 3 + 17));
+                            + "embedding.linger.ms=%d,%n  %d embedding worker(s) x %d intra-op thread(s), DJL CPU fp32); "
+                            + "a round is the first send to the last%n  text-embeddings record read (read_committed). "
+                            + "%d warm-up round(s) (%s), then %d timed: %s sent/s%n  (median reported); JIT compile "
+                            + "time in the timed rounds %d ms; mean micro-batch %.1f texts%n%n",
+                    e2e.guarantee(), used.batchSize(), used.linger().toMillis(), used.workers(),
+                    Math.max(1, used.intraOpThreads()), e2e.warmupRounds(),
+                    e2e.settled() ? "until the JIT settled" : "the JIT had not settled",
+                    e2e.roundSeconds().length, rounds, e2e.timedCompileMillis(), e2e.meanBatch());
+            out.printf("  %-44s | %12s | %s%n", "", "sent/s", "end to end / this");
+            out.printf("  %s%n", "-".repeat(44 + 3 + 12 + 3 + 17));
+            out.printf("  %-44s | %12.1f | %.2fx%n", "bare DJL, same workers (just before/after)", bracket,
+                    e2e.sentencesPerSecond() / bracket);
+            out.printf("  %-44s | %12.1f | %.2fx%n", "bare DJL, same workers (table median)", djlWorkers,
+                    e2e.sentencesPerSecond() / djlWorkers);
             if (!Double.isNaN(djlAtE2eBatch)) {
-                out.printf("  %-40s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (table median)",
+                out.printf("  %-44s | %12.1f | %.2fx%n", "bare DJL, one caller, batch " + E2E_BATCH + " (table)",
                         djlAtE2eBatch, e2e.sentencesPerSecond() / djlAtE2eBatch);
             }
-            out.printf("  %-40s | %12.1f | %.2fx%n", "bare DJL, batch " + E2E_BATCH + " (just before/after)",
-                    bracket, e2e.sentencesPerSecond() / bracket);
-            out.printf("  %-40s | %12.1f |%n", String.format("end to end (%d in %.1f s)", e2e.sentences(),
-                    e2e.seconds()), e2e.sentencesPerSecond());
+            out.printf("  %-44s | %12.1f |%n", String.format("end to end (median of %d rounds of %d)",
+                    e2e.roundSeconds().length, e2e.sentences()), e2e.sentencesPerSecond());
         }
         out.flush();
     }
