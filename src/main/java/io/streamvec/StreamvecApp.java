@@ -55,7 +55,10 @@ public final class StreamvecApp implements AutoCloseable {
         this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
                 config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision(),
                 config.embeddingNativeTuning()));
-        this.tokenizer = new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
+        // The tokens branch and the embed branch tokenize each event's text; with one tokenizer they pay once.
+        this.tokenizer = tokensUseModelTokenizer(config)
+                ? new Shared<>(() -> embedder.get().tokenizer(), false)
+                : new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
         this.embedding = new Shared<>(() -> {
             TextEmbedder model = embedder.get();
             boolean gpu = model instanceof BertSentenceEmbedder bert && bert.device().isGpu();
@@ -66,6 +69,15 @@ public final class StreamvecApp implements AutoCloseable {
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
                 config.song2vec(), metrics.registry(),
                 KafkaDeltaFeed.factory(config.streamsProperties(), registry)));
+    }
+
+    /**
+     * Whether {@code text-tokens} can come from the embedding model's own tokenizer: the bundled tokenizer
+     * with the bundled model, at the same maximum length.
+     */
+    static boolean tokensUseModelTokenizer(StreamvecConfig config) {
+        return config.tokenizerPath().isBlank() && config.embeddingModelPath().isBlank()
+                && config.tokenizerMaxLength() == config.embeddingMaxLength();
     }
 
     public Topology topology() {
@@ -208,13 +220,19 @@ public final class StreamvecApp implements AutoCloseable {
         registry.close();
     }
 
-    /** A resource created on first use and shared by every stream thread. */
+    /** A resource created on first use and shared by every stream thread; closed here if {@code owned}. */
     static final class Shared<T extends AutoCloseable> implements Supplier<T>, AutoCloseable {
         private final Supplier<T> factory;
+        private final boolean owned;
         private T value;
 
         Shared(Supplier<T> factory) {
+            this(factory, true);
+        }
+
+        Shared(Supplier<T> factory, boolean owned) {
             this.factory = factory;
+            this.owned = owned;
         }
 
         @Override
@@ -227,14 +245,14 @@ public final class StreamvecApp implements AutoCloseable {
 
         @Override
         public synchronized void close() {
-            if (value != null) {
+            if (value != null && owned) {
                 try {
                     value.close();
                 } catch (Exception e) {
                     LOG.warn("closing {} failed: {}", value, e.toString());
                 }
-                value = null;
             }
+            value = null;
         }
     }
 }

@@ -24,6 +24,7 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final String name;
     private final int maxLength;
+    private final ThreadLocal<Last> last = new ThreadLocal<>();
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer, String name, int maxLength) {
         this.tokenizer = tokenizer;
@@ -81,9 +82,22 @@ public final class TextTokenizer implements AutoCloseable {
         return maxLength;
     }
 
+    /**
+     * Tokenizes one text. The last result is kept per thread, keyed by the text's identity: the tokens and
+     * embed branches of the topology each tokenize the same event's text object, one after the other on the
+     * same stream thread, and when they share this tokenizer the second call costs nothing.
+     */
     public Tokens tokenize(String text) {
-        return toTokens(tokenizer.encode(text), text);
+        Last last = this.last.get();
+        if (last != null && last.text() == text) {
+            return last.tokens();
+        }
+        Tokens tokens = toTokens(tokenizer.encode(text), text);
+        this.last.set(new Last(text, tokens));
+        return tokens;
     }
+
+    private record Last(String text, Tokens tokens) {}
 
     public List<Tokens> tokenizeAll(List<String> texts) {
         Encoding[] encodings = tokenizer.batchEncode(texts);
