@@ -56,9 +56,15 @@ public final class StreamvecApp implements AutoCloseable {
                 config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision(),
                 config.embeddingNativeTuning()));
         // The tokens branch and the embed branch tokenize each event's text; with one tokenizer they pay once.
-        this.tokenizer = tokensUseModelTokenizer(config)
-                ? new Shared<>(() -> embedder.get().tokenizer(), false)
-                : new Shared<>(() -> TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength()));
+        this.tokenizer = new Shared<>(() -> {
+            if (tokensMayUseModelTokenizer(config)) {
+                TextTokenizer model = embedder.get().tokenizer();
+                if (model.maxLength() == config.tokenizerMaxLength()) { // not capped at the model's positions
+                    return model;
+                }
+            }
+            return TextTokenizer.load(config.tokenizerPath(), config.tokenizerMaxLength());
+        });
         this.embedding = new Shared<>(() -> {
             TextEmbedder model = embedder.get();
             boolean gpu = model instanceof BertSentenceEmbedder bert && bert.device().isGpu();
@@ -73,9 +79,9 @@ public final class StreamvecApp implements AutoCloseable {
 
     /**
      * Whether {@code text-tokens} can come from the embedding model's own tokenizer: the bundled tokenizer
-     * with the bundled model, at the same maximum length.
+     * with the bundled model, at the same maximum length (if the model's position count does not cap it).
      */
-    static boolean tokensUseModelTokenizer(StreamvecConfig config) {
+    static boolean tokensMayUseModelTokenizer(StreamvecConfig config) {
         return config.tokenizerPath().isBlank() && config.embeddingModelPath().isBlank()
                 && config.tokenizerMaxLength() == config.embeddingMaxLength();
     }
@@ -214,25 +220,29 @@ public final class StreamvecApp implements AutoCloseable {
             }
         }
         metrics.close();
+        EmbeddingWorkers workers = embedding.peek();
         embedding.close();
+        if (workers != null && !workers.stopped()) {
+            LOG.warn("an embedding worker did not stop within a minute; leaving the models loaded");
+            return;
+        }
         embedder.close();
         tokenizer.close();
         registry.close();
     }
 
-    /** A resource created on first use and shared by every stream thread; closed here if {@code owned}. */
+    /** A resource created on first use and shared by every stream thread. */
     static final class Shared<T extends AutoCloseable> implements Supplier<T>, AutoCloseable {
         private final Supplier<T> factory;
-        private final boolean owned;
         private T value;
 
         Shared(Supplier<T> factory) {
-            this(factory, true);
+            this.factory = factory;
         }
 
-        Shared(Supplier<T> factory, boolean owned) {
-            this.factory = factory;
-            this.owned = owned;
+        /** The value if it has been created, else null (creates nothing). */
+        synchronized T peek() {
+            return value;
         }
 
         @Override
@@ -245,14 +255,14 @@ public final class StreamvecApp implements AutoCloseable {
 
         @Override
         public synchronized void close() {
-            if (value != null && owned) {
+            if (value != null) {
                 try {
                     value.close();
                 } catch (Exception e) {
                     LOG.warn("closing {} failed: {}", value, e.toString());
                 }
+                value = null;
             }
-            value = null;
         }
     }
 }

@@ -18,10 +18,10 @@ class StreamvecAppTest {
 
     @Test
     void theTokensBranchUsesTheModelsTokenizerOnlyWhenItIsTheSameTokenizer() {
-        assertTrue(StreamvecApp.tokensUseModelTokenizer(config(Map.of())), "bundled tokenizer, bundled model");
-        assertFalse(StreamvecApp.tokensUseModelTokenizer(config(Map.of(StreamvecConfig.TOKENIZER_PATH, "/t.json"))));
-        assertFalse(StreamvecApp.tokensUseModelTokenizer(config(Map.of(StreamvecConfig.EMBEDDING_MODEL_PATH, "/m"))));
-        assertFalse(StreamvecApp.tokensUseModelTokenizer(config(Map.of(StreamvecConfig.TOKENIZER_MAX_LENGTH, 128))),
+        assertTrue(StreamvecApp.tokensMayUseModelTokenizer(config(Map.of())), "bundled tokenizer, bundled model");
+        assertFalse(StreamvecApp.tokensMayUseModelTokenizer(config(Map.of(StreamvecConfig.TOKENIZER_PATH, "/t.json"))));
+        assertFalse(StreamvecApp.tokensMayUseModelTokenizer(config(Map.of(StreamvecConfig.EMBEDDING_MODEL_PATH, "/m"))));
+        assertFalse(StreamvecApp.tokensMayUseModelTokenizer(config(Map.of(StreamvecConfig.TOKENIZER_MAX_LENGTH, 128))),
                 "another maximum length truncates differently");
     }
 }

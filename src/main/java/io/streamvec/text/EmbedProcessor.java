@@ -81,7 +81,16 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         for (int i = 0; i < ids.length; i++) {
             ids[i] = text.getTokenIds().get(i);
         }
-        inFlight.add(new InFlight(key, text, workers.submit(ids)));
+        EmbeddingWorkers.Ticket ticket;
+        try {
+            ticket = workers.submit(ids);
+        } catch (RuntimeException e) {
+            // Not the record's fault (the workers are closing): fail the task rather than dead-letter a text
+            // that is already in the store.
+            throw new EmbeddingFailedException("could not hand text " + text.getSourceId() + " to the embedding "
+                    + "workers: " + e, e);
+        }
+        inFlight.add(new InFlight(key, text, ticket));
     }
 
     /** The source offset, zero-padded so that the store iterates in arrival order. */
@@ -131,9 +140,14 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
                     .setEventTimestampMs(text.getEventTimestampMs())
                     .setProcessingTimestampMs(now)
                     .build();
-            context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
-            emitted.increment();
-            buffer.delete(next.key());
+            try {
+                context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
+                emitted.increment();
+            } finally {
+                // Forwarded, or dead-lettered by the exception handler: either way the text is done. (A failing
+                // task aborts its transaction, and this delete with it.)
+                buffer.delete(next.key());
+            }
         }
     }
 

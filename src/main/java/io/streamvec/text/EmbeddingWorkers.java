@@ -106,6 +106,8 @@ public final class EmbeddingWorkers implements AutoCloseable {
 
     private final Timer batchLatency;
     private final DistributionSummary batchSizes;
+    private final MeterRegistry metrics;
+    private final Gauge outstandingGauge;
 
     public EmbeddingWorkers(TextEmbedder embedder, Settings settings, MeterRegistry metrics) {
         this.embedder = embedder;
@@ -117,7 +119,8 @@ public final class EmbeddingWorkers implements AutoCloseable {
                 .publishPercentileHistogram().register(metrics);
         this.batchSizes = DistributionSummary.builder("streamvec.embedding.batch.size")
                 .description("Texts per embedding micro-batch").register(metrics);
-        Gauge.builder("streamvec.embedding.outstanding", this, EmbeddingWorkers::outstanding)
+        this.metrics = metrics;
+        this.outstandingGauge = Gauge.builder("streamvec.embedding.outstanding", this, EmbeddingWorkers::outstanding)
                 .description("Texts queued for or being embedded").register(metrics);
         for (int i = 0; i < settings.workers(); i++) {
             Thread thread = new Thread(this::work, "streamvec-embedding-" + i);
@@ -210,19 +213,30 @@ public final class EmbeddingWorkers implements AutoCloseable {
     private void work() {
         try {
             embedder.configureWorkerThread(settings.intraOpThreads());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.warn("could not set the embedding worker's intra-op threads to {}: {}", settings.intraOpThreads(),
                     e.toString());
         }
         List<Ticket> batch;
         while ((batch = take()) != null) {
-            embed(batch);
-            lock.lock();
             try {
-                outstanding -= batch.size();
-                room.signalAll();
+                embed(batch);
             } finally {
-                lock.unlock();
+                // Whatever happened, every ticket of the batch ends and its room is given back: a stream thread
+                // waiting on a ticket or for room must never wait forever.
+                IllegalStateException unfinished = new IllegalStateException("embedding worker failed");
+                for (Ticket ticket : batch) {
+                    if (!ticket.done) {
+                        ticket.complete(null, unfinished);
+                    }
+                }
+                lock.lock();
+                try {
+                    outstanding -= batch.size();
+                    room.signalAll();
+                } finally {
+                    lock.unlock();
+                }
             }
         }
     }
@@ -273,6 +287,10 @@ public final class EmbeddingWorkers implements AutoCloseable {
         float[][] vectors;
         try {
             vectors = embedder.embed(ids);
+            if (vectors.length != batch.size()) {
+                throw new IllegalStateException("the model returned " + vectors.length + " vectors for "
+                        + batch.size() + " texts");
+            }
         } catch (RuntimeException | Error e) {
             RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
             LOG.warn("embedding a batch of {} texts failed: {}", batch.size(), e.toString());
@@ -288,7 +306,15 @@ public final class EmbeddingWorkers implements AutoCloseable {
         }
     }
 
-    /** Stops the workers after their current batch; tickets still queued fail. Does not close the embedder. */
+    /** Whether every worker thread has ended (after {@link #close()}). */
+    public boolean stopped() {
+        return threads.stream().noneMatch(Thread::isAlive);
+    }
+
+    /**
+     * Stops the workers after their current batch (waiting up to a minute for each); tickets still queued
+     * fail. Does not close the embedder: check {@link #stopped()} first.
+     */
     @Override
     public void close() {
         List<Ticket> left;
@@ -298,6 +324,7 @@ public final class EmbeddingWorkers implements AutoCloseable {
                 return;
             }
             closed = true;
+            metrics.remove(outstandingGauge);
             left = new ArrayList<>(queue);
             queue.clear();
             outstanding -= left.size();

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers, with streamvec's settings:
@@ -25,6 +26,7 @@ public final class TextTokenizer implements AutoCloseable {
     private final String name;
     private final int maxLength;
     private final ThreadLocal<Last> last = new ThreadLocal<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer, String name, int maxLength) {
         this.tokenizer = tokenizer;
@@ -85,7 +87,8 @@ public final class TextTokenizer implements AutoCloseable {
     /**
      * Tokenizes one text. The last result is kept per thread, keyed by the text's identity: the tokens and
      * embed branches of the topology each tokenize the same event's text object, one after the other on the
-     * same stream thread, and when they share this tokenizer the second call costs nothing.
+     * same stream thread, and when they share this tokenizer the second call costs nothing. The returned
+     * tokens may be shared with other callers: do not modify their arrays.
      */
     public Tokens tokenize(String text) {
         Last last = this.last.get();
@@ -135,8 +138,11 @@ public final class TextTokenizer implements AutoCloseable {
         return text.offsetByCodePoints(0, bounded);
     }
 
+    /** Frees the native tokenizer; a second call does nothing (the tokens branch may share the model's). */
     @Override
     public void close() {
-        tokenizer.close();
+        if (closed.compareAndSet(false, true)) {
+            tokenizer.close();
+        }
     }
 }

@@ -208,6 +208,16 @@ class EmbedProcessorTest {
     }
 
     @Test
+    void closedWorkersFailTheTaskInsteadOfDeadLetteringTheText() {
+        EmbeddingWorkers w = workers(embedder, 1, 2, LONG);
+        EmbedProcessor processor = processor(w, context);
+        w.close();
+        EmbedProcessor.EmbeddingFailedException e = assertThrows(EmbedProcessor.EmbeddingFailedException.class,
+                () -> send(processor, "a", "one"));
+        assertTrue(e.getMessage().contains("embedding workers"), e.getMessage());
+    }
+
+    @Test
     void aRestartedTaskSubmitsWhatTheRestoredStoreHolds() throws InterruptedException {
         EmbeddingWorkers w = workers(embedder, 1, 3, LONG);
         EmbedProcessor before = processor(w, context);
