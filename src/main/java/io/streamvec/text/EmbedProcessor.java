@@ -56,7 +56,8 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         buffer = context.getStateStore(STORE);
         // Restored after a restart: the keys are zero-padded offsets, so this is arrival order.
         try (KeyValueIterator<String, PendingEmbedding> restored = buffer.all()) {
-            restored.forEachRemaining(entry -> submit(entry.key, entry.value));
+            restored.forEachRemaining(entry -> submit(entry.key, entry.value,
+                    entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray()));
         }
         context.schedule(FORWARD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forwardFinished());
     }
@@ -73,14 +74,11 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
         String key = bufferKey(record);
         PendingEmbedding text = new PendingEmbedding(event.getId(), ids, tokens.truncated(), event.getTimestampMs());
         buffer.put(key, text);
-        submit(key, text);
+        submit(key, text, tokens.ids());
     }
 
-    private void submit(String key, PendingEmbedding text) {
-        long[] ids = new long[text.getTokenIds().size()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = text.getTokenIds().get(i);
-        }
+    /** Hands {@code ids} (the text's token ids, as stored) to the workers. */
+    private void submit(String key, PendingEmbedding text, long[] ids) {
         EmbeddingWorkers.Ticket ticket;
         try {
             ticket = workers.submit(ids);
