@@ -2,13 +2,13 @@ package io.streamvec.cli;
 
 import ai.djl.engine.Engine;
 import ai.onnxruntime.OrtEnvironment;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamvec.bench.EmbedThroughput;
 import io.streamvec.bench.EndToEndThroughput;
 import io.streamvec.bench.SentenceCorpus;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamvec.text.BertSentenceEmbedder;
-import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.BundledModel;
+import io.streamvec.text.EmbeddingWorkers;
 import io.streamvec.text.NativeTuning;
 import io.streamvec.text.OnnxRuntimeEmbedder;
 import io.streamvec.text.TextEmbedder;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.DoubleSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -99,15 +100,10 @@ final class BenchEmbedCommand implements Callable<Integer> {
             for (int pass = 0; pass < passes; pass++) {
                 for (int b = 0; b < batchSizes.size(); b++) {
                     int batch = batchSizes.get(b);
-                    // Interleave, and alternate which engine goes first, so that drift in the machine's load
-                    // hits both engines alike.
-                    if (pass % 2 == 0) {
-                        ort[b][pass] = EmbedThroughput.sentencesPerSecond(anchor, corpus, batch);
-                        djl[b][pass] = EmbedThroughput.sentencesPerSecond(streamvec, corpus, batch);
-                    } else {
-                        djl[b][pass] = EmbedThroughput.sentencesPerSecond(streamvec, corpus, batch);
-                        ort[b][pass] = EmbedThroughput.sentencesPerSecond(anchor, corpus, batch);
-                    }
+                    double[] rates = alternating(pass, () -> EmbedThroughput.sentencesPerSecond(anchor, corpus, batch),
+                            () -> EmbedThroughput.sentencesPerSecond(streamvec, corpus, batch));
+                    ort[b][pass] = rates[0];
+                    djl[b][pass] = rates[1];
                     err.printf("bench embed: pass %d/%d batch %4d: ORT %7.1f/s  DJL %7.1f/s%n", pass + 1, passes,
                             batch, ort[b][pass], djl[b][pass]);
                     err.flush();
@@ -136,19 +132,41 @@ final class BenchEmbedCommand implements Callable<Integer> {
             EmbedThroughput.sentencesPerSecond(ortWorkers, warmup);
             EmbedThroughput.sentencesPerSecond(djlWorkers, warmup);
             for (int pass = 0; pass < passes; pass++) {
-                if (pass % 2 == 0) {
-                    rates[0][pass] = EmbedThroughput.sentencesPerSecond(ortWorkers, corpus);
-                    rates[1][pass] = EmbedThroughput.sentencesPerSecond(djlWorkers, corpus);
-                } else {
-                    rates[1][pass] = EmbedThroughput.sentencesPerSecond(djlWorkers, corpus);
-                    rates[0][pass] = EmbedThroughput.sentencesPerSecond(ortWorkers, corpus);
-                }
+                double[] both = alternating(pass, () -> EmbedThroughput.sentencesPerSecond(ortWorkers, corpus),
+                        () -> EmbedThroughput.sentencesPerSecond(djlWorkers, corpus));
+                rates[0][pass] = both[0];
+                rates[1][pass] = both[1];
                 err.printf("bench embed: pass %d/%d, %d workers: ORT %7.1f/s  DJL %7.1f/s%n", pass + 1, passes,
                         settings.workers(), rates[0][pass], rates[1][pass]);
                 err.flush();
             }
         }
         return rates;
+    }
+
+    /**
+     * Runs both engines once, ONNX Runtime first on even passes and DJL first on odd ones, so that drift in
+     * the machine's load hits both alike: {@code {ort, djl}} sentences/s.
+     */
+    private static double[] alternating(int pass, DoubleSupplier ort, DoubleSupplier djl) {
+        double[] rates = new double[2];
+        if (pass % 2 == 0) {
+            rates[0] = ort.getAsDouble();
+            rates[1] = djl.getAsDouble();
+        } else {
+            rates[1] = djl.getAsDouble();
+            rates[0] = ort.getAsDouble();
+        }
+        return rates;
+    }
+
+    /** Each pass's DJL/ORT ratio, space-separated. */
+    private static String perPassRatios(double[] djl, double[] ort) {
+        StringBuilder ratios = new StringBuilder();
+        for (int pass = 0; pass < djl.length; pass++) {
+            ratios.append(pass == 0 ? "" : " ").append(String.format("%.2f", djl[pass] / ort[pass]));
+        }
+        return ratios.toString();
     }
 
     private void report(PrintWriter out, PrintWriter err, List<String> corpus, IntSummaryStatistics lengths,
@@ -176,28 +194,20 @@ final class BenchEmbedCommand implements Callable<Integer> {
         for (int b = 0; b < batchSizes.size(); b++) {
             double ortMedian = EmbedThroughput.median(ort[b]);
             double djlMedian = EmbedThroughput.median(djl[b]);
-            StringBuilder perPass = new StringBuilder();
-            for (int pass = 0; pass < passes; pass++) {
-                perPass.append(pass == 0 ? "" : " ").append(String.format("%.2f", djl[b][pass] / ort[b][pass]));
-            }
             out.printf("  %5d | %12.1f | %12.1f | %7.2fx | %s%n", batchSizes.get(b), ortMedian, djlMedian,
-                    djlMedian / ortMedian, perPass);
+                    djlMedian / ortMedian, perPassRatios(djl[b], ort[b]));
             if (batchSizes.get(b) == E2E_BATCH) {
                 djlAtE2eBatch = djlMedian;
             }
         }
         double ortWorkers = EmbedThroughput.median(viaWorkers[0]);
         double djlWorkers = EmbedThroughput.median(viaWorkers[1]);
-        StringBuilder perPass = new StringBuilder();
-        for (int pass = 0; pass < passes; pass++) {
-            perPass.append(pass == 0 ? "" : " ").append(String.format("%.2f", viaWorkers[1][pass] / viaWorkers[0][pass]));
-        }
         out.printf("%n  through the embedding workers the topology uses (%d worker(s) x %d intra-op thread(s), "
                 + "micro-batches of %d,%n  fed from memory: each text tokenized and submitted in turn):%n%n",
                 settings.workers(), Math.max(1, settings.intraOpThreads()), settings.batchSize());
         out.printf("  %5s | %12s | %12s | %8s | %s%n", "", "ORT sent/s", "DJL sent/s", "DJL/ORT", "DJL/ORT per pass");
         out.printf("  %5s | %12.1f | %12.1f | %7.2fx | %s%n", "", ortWorkers, djlWorkers, djlWorkers / ortWorkers,
-                perPass);
+                perPassRatios(viaWorkers[1], viaWorkers[0]));
         out.flush();
 
         if (!skipE2e) {
