@@ -7,11 +7,12 @@ import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
-import io.streamvec.text.BertSentenceEmbedder;
-import io.streamvec.text.EmbeddingWorkers;
-import io.streamvec.text.TextEmbedder;
-import io.streamvec.text.TextTokenizer;
-import io.streamvec.text.model.EmbeddingModel;
+import io.streamvec.song2vec.model.VecOps;
+import io.streamvec.text.model.BertSentenceEmbedder;
+import io.streamvec.text.model.EmbeddingWorkers;
+import io.streamvec.text.model.TextEmbedder;
+import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.weights.EmbeddingModel;
 import io.streamvec.topology.StreamvecTopology;
 import java.net.URI;
 import java.time.Duration;
@@ -119,9 +120,11 @@ public final class StreamvecApp implements AutoCloseable {
             LOG.error("stream thread failed; replacing it", exception);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        LOG.info("song2vec kernels: {}", io.streamvec.song2vec.VecOps.SCALAR
-                ? "scalar (start Java with --add-modules jdk.incubator.vector for the SIMD kernels)"
-                : io.streamvec.song2vec.VecOps.describe());
+        LOG.info("song2vec kernels: {}", VecOps.SCALAR
+                ? "scalar (this JVM has no jdk.incubator.vector module: the Vector API kernels need a JDK that has it, "
+                        + "started with --add-modules jdk.incubator.vector, which streamvec's launcher adds unless "
+                        + "-Dstreamvec.relaunch=false)"
+                : VecOps.describe());
         LOG.info("starting streamvec (application.id={}, {}, tokenizer {})",
                 properties.get(StreamsConfig.APPLICATION_ID_CONFIG), registry.describe(),
                 config.tokenizerPath().isBlank() ? "bundled" : config.tokenizerPath());

@@ -1,5 +1,6 @@
 package io.streamvec.cli;
 
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,6 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             EmbedCommand.class,
             TrainCommand.class,
-            BenchCommand.class,
             TopologyCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -29,12 +29,23 @@ public final class Main {
         }
     }
 
+    /** The commands that train song2vec, and so run in a JVM with the Vector API (see {@link Launcher}). */
+    private static final Set<String> SONG2VEC_COMMANDS = Set.of("demo", "run", "train");
+
     public static void main(String[] args) {
+        if (args.length > 0 && SONG2VEC_COMMANDS.contains(args[0])) {
+            Launcher.relaunchWithVectorApiIfNeeded(Main.class, args);
+        }
         System.exit(commandLine().execute(args));
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Main())
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** The one-line error handling every streamvec command line shares. */
+    public static CommandLine configure(CommandLine line) {
+        return line
                 .setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
                     // A clear one-line error for the user; the stack trace only with STREAMVEC_DEBUG set.
                     commandLine.getErr().println("streamvec " + commandLine.getCommandName() + ": " + exception.getMessage());

@@ -5,8 +5,8 @@ import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
-import io.streamvec.song2vec.SongModelStoreType;
-import io.streamvec.song2vec.SongModelView;
+import io.streamvec.song2vec.stream.SongModelStoreType;
+import io.streamvec.song2vec.model.SongModelView;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,12 +27,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 /** Streams playlists through a running streamvec and reads the trained model back: shared by train, bench and demo. */
-final class SongTraining {
+public final class SongTraining {
 
     private SongTraining() {}
 
     /** Playlist events for the playlists: one per playlist, or one per song (the last marked complete). */
-    static List<PlaylistEvent> events(List<List<String>> playlists, boolean perSong, int passes) {
+    public static List<PlaylistEvent> events(List<List<String>> playlists, boolean perSong, int passes) {
         List<PlaylistEvent> events = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (int pass = 0; pass < passes; pass++) {
@@ -51,7 +51,7 @@ final class SongTraining {
         return events;
     }
 
-    static void produceSongs(String bootstrap, AvroSerde<Song> serde, List<Song> songs) {
+    public static void produceSongs(String bootstrap, AvroSerde<Song> serde, List<Song> songs) {
         try (KafkaProducer<String, Song> producer = producer(bootstrap, serde)) {
             for (Song song : songs) {
                 producer.send(new ProducerRecord<>(Topics.SONGS, song.getId(), song));
@@ -59,12 +59,12 @@ final class SongTraining {
         }
     }
 
-    static void produceEvents(String bootstrap, AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
+    public static void produceEvents(String bootstrap, AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
         produceSerialized(bootstrap, serialize(serde, events));
     }
 
     /** The events as records ready to send (key: playlist id; value: Confluent wire format). */
-    static List<Map.Entry<String, byte[]>> serialize(AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
+    public static List<Map.Entry<String, byte[]>> serialize(AvroSerde<PlaylistEvent> serde, List<PlaylistEvent> events) {
         List<Map.Entry<String, byte[]>> records = new java.util.ArrayList<>(events.size());
         for (PlaylistEvent event : events) {
             records.add(Map.entry(event.getPlaylistId(), serde.serialize(Topics.PLAYLIST_EVENTS, event)));
@@ -73,7 +73,7 @@ final class SongTraining {
     }
 
     /** Sends records made by {@link #serialize} to playlist-events. */
-    static void produceSerialized(String bootstrap, List<Map.Entry<String, byte[]>> records) {
+    public static void produceSerialized(String bootstrap, List<Map.Entry<String, byte[]>> records) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap),
                 new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             for (Map.Entry<String, byte[]> record : records) {
@@ -97,12 +97,12 @@ final class SongTraining {
     }
 
     /** The local song model, through interactive queries (waits while the store is migrating). */
-    static SongModelView model(StreamvecApp app, Duration timeout) throws InterruptedException {
+    public static SongModelView model(StreamvecApp app, Duration timeout) throws InterruptedException {
         return SongModelStoreType.query(app.streams(), timeout);
     }
 
     /** Waits until the model has trained {@code events} events, reporting progress; false on timeout. */
-    static boolean awaitEvents(StreamvecApp app, long events, Duration timeout, LongConsumer progress)
+    public static boolean awaitEvents(StreamvecApp app, long events, Duration timeout, LongConsumer progress)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -122,14 +122,14 @@ final class SongTraining {
     }
 
     /** All song vectors, sorted by song id. */
-    static Map<String, float[]> vectors(SongModelView model) {
+    public static Map<String, float[]> vectors(SongModelView model) {
         Map<String, float[]> vectors = new TreeMap<>();
         model.forEachVector(vectors::put);
         return vectors;
     }
 
     /** Writes vectors in word2vec text format: "N DIM", then "id v1 ... vDIM" per line (gensim-readable). */
-    static void writeWord2vec(Map<String, float[]> vectors, Path file) throws IOException {
+    public static void writeWord2vec(Map<String, float[]> vectors, Path file) throws IOException {
         int dim = vectors.isEmpty() ? 0 : vectors.values().iterator().next().length;
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {

@@ -1,7 +1,7 @@
 package io.streamvec.cli;
 
-import io.streamvec.text.TextTokenizer;
-import io.streamvec.text.Tokens;
+import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.Tokens;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
 import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.serde.AvroSerde;
-import io.streamvec.song2vec.YesDataset;
+import io.streamvec.song2vec.data.PlaylistFile;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Stream a playlist file (yes_complete format) through streamvec on the embedded broker "
                 + "and export the song vectors (word2vec text format).")
-final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer> {
 
     enum Granularity { playlist, song }
 
@@ -70,8 +70,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--passes must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        List<List<String>> playlists = YesDataset.readPlaylists(playlistsFile);
-        List<Song> songs = songsFile == null ? List.of() : YesDataset.readSongs(songsFile);
+        List<List<String>> playlists = PlaylistFile.readPlaylists(playlistsFile);
+        List<Song> songs = songsFile == null ? List.of() : PlaylistFile.readSongs(songsFile);
         List<PlaylistEvent> events = SongTraining.events(playlists, granularity == Granularity.song, passes);
         long songsTotal = events.stream().mapToLong(e -> e.getSongIds().size()).sum();
         out.printf("%d playlists, %d events, %d songs%n", playlists.size() * passes, events.size(), songsTotal);
@@ -103,10 +103,10 @@ final class TrainCommand implements Callable<Integer> {
         return settings;
     }
 
-    record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors) {}
+    public record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors) {}
 
     /** How the events reach the running topology. */
-    enum Load {
+    public enum Load {
         /** A producer sends them while the topology trains (the clock starts at the first send): {@code train}. */
         ALONGSIDE,
         /**
@@ -119,12 +119,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Runs the topology on a fresh embedded broker, streams the events, waits, and reads the vectors back. */
-    static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
+    public static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
                       boolean progressBar) throws Exception {
         return run(events, songs, overrides, timeout, progressBar, Load.ALONGSIDE);
     }
 
-    static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
+    public static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
                       boolean progressBar, Load load) throws Exception {
         Path stateDir = Files.createTempDirectory("streamvec-train-state");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {

@@ -1,6 +1,6 @@
 package io.streamvec.http;
 
-import io.streamvec.song2vec.Song2vecProcessor;
+import io.streamvec.song2vec.stream.Song2vecProcessor;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,10 +1,10 @@
 package io.streamvec.http;
 
 import io.streamvec.avro.Song;
-import io.streamvec.song2vec.PlaylistContext;
-import io.streamvec.song2vec.Song2vecProcessor;
-import io.streamvec.song2vec.SongModelStoreType;
-import io.streamvec.song2vec.SongModelView;
+import io.streamvec.song2vec.model.PlaylistContext;
+import io.streamvec.song2vec.stream.Song2vecProcessor;
+import io.streamvec.song2vec.stream.SongModelStoreType;
+import io.streamvec.song2vec.model.SongModelView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.streamvec.kafka;
 
 import io.streamvec.InvalidEventException;
-import io.streamvec.text.EmbedProcessor;
+import io.streamvec.text.stream.EmbedProcessor;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;

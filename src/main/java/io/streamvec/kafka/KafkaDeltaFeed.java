@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.streamvec.avro.ModelDelta;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.SchemaRegistry;
-import io.streamvec.song2vec.DeltaFeed;
+import io.streamvec.song2vec.stream.DeltaFeed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamvec.text.TextTokenizer;
-import io.streamvec.text.Tokens;
+import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.Tokens;
 import java.util.HashSet;
 import java.util.IntSummaryStatistics;
 import java.util.List;

@@ -5,12 +5,16 @@ import java.io.StringWriter;
 import picocli.CommandLine;
 
 /** Runs the command line in-process, as {@code java -jar streamvec.jar ARGS} would, capturing its output. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-    static CliRun of(String... args) {
+    public static CliRun of(String... args) {
+        return of(Main.commandLine(), args);
+    }
+
+    /** Runs another command line (the benchmarks') the same way. */
+    public static CliRun of(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         int code = cli.execute(args);

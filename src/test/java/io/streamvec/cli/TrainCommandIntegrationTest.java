@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streamvec.song2vec.SyntheticPlaylists;
+import io.streamvec.song2vec.data.SyntheticPlaylists;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

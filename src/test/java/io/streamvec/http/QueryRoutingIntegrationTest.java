@@ -17,7 +17,7 @@ import io.streamvec.kafka.TopicSpec;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
-import io.streamvec.song2vec.Song2vecProcessor;
+import io.streamvec.song2vec.stream.Song2vecProcessor;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.StreamvecConfig;
-import io.streamvec.song2vec.Song2vecProcessor;
+import io.streamvec.song2vec.stream.Song2vecProcessor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

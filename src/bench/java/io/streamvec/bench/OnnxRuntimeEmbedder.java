@@ -1,0 +1,90 @@
+package io.streamvec.bench;
+
+import io.streamvec.text.model.BundledModel;
+import io.streamvec.text.model.MeanPooling;
+import io.streamvec.text.model.PaddedBatchEmbedder;
+import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.TokenBatch;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.Map;
+
+/**
+ * The anchor: the bundled all-MiniLM-L6-v2 ONNX graph on ONNX Runtime (CPU, all graph optimisations,
+ * {@code intraOpThreads} threads), with the same tokenization, batching and pooling as streamvec's
+ * own path. Used by {@code bench embed} and the exactness test, never by the pipeline.
+ */
+public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final TextTokenizer tokenizer;
+    private final int dim;
+
+    public OnnxRuntimeEmbedder(int maxLength, int intraOpThreads, int subBatch) {
+        super(subBatch);
+        this.env = OrtEnvironment.getEnvironment();
+        this.tokenizer = TextTokenizer.bundled(maxLength);
+        this.dim = 384;
+        try (InputStream in = BundledModel.open(BundledModel.ONNX_RESOURCE);
+             OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(intraOpThreads);
+            options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            this.session = env.createSession(in.readAllBytes(), options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create the ONNX Runtime session", e);
+        }
+    }
+
+    @Override
+    protected float[][] embedBatch(TokenBatch batch) {
+        long[] shape = {batch.batch(), batch.seq()};
+        try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
+             OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
+             OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[batch.inputIds().length]), shape);
+             OrtSession.Result result = session.run(
+                     Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
+            FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] flat = new float[hidden.remaining()];
+            hidden.get(flat);
+            return MeanPooling.meanPoolNormalize(flat, batch.batch(), batch.seq(), dim, batch.attentionMask());
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime inference failed", e);
+        }
+    }
+
+    @Override
+    public String modelName() {
+        return BundledModel.NAME + " (ONNX Runtime)";
+    }
+
+    @Override
+    public int dimension() {
+        return dim;
+    }
+
+    @Override
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,101 @@
+package io.streamvec.song2vec.model;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Shared model state: vocabulary, negative sampler and the two dense row-major matrices
+ * {@code syn0} (input/song vectors) and {@code syn1neg} (output vectors), each capacity x dim.
+ * Several {@link SgnsTrainer}s (one per thread) may train one model concurrently, Hogwild style.
+ */
+public final class SgnsModel {
+    public final SgnsConfig config;
+    public final Vocabulary vocab;
+    public final UnigramSampler sampler;
+    public final float[] syn0;
+    public final float[] syn1neg;
+    public final AtomicLong tokens = new AtomicLong();
+    /** (centre, context) pairs trained, all trainers together, as of their last sync. */
+    final AtomicLong pairs = new AtomicLong();
+
+    public SgnsModel(SgnsConfig config) {
+        this(config, new Vocabulary(config.capacity));
+    }
+
+    public SgnsModel(SgnsConfig config, Vocabulary vocab) {
+        this(config, vocab, null);
+    }
+
+    /** With an explicit sampler (null = the one named by the config). */
+    public SgnsModel(SgnsConfig config, Vocabulary vocab, UnigramSampler sampler) {
+        if (vocab.capacity() != config.capacity) throw new IllegalArgumentException("capacity mismatch");
+        this.config = config;
+        this.vocab = vocab;
+        this.syn0 = new float[config.capacity * config.dim];
+        this.syn1neg = new float[config.capacity * config.dim];
+        this.sampler = sampler != null ? sampler : config.sampler == SgnsConfig.SamplerKind.ALIAS
+                ? new AliasUnigramSampler(vocab)
+                : new ReservoirUnigramSampler(config.reservoirSize, config.seed ^ 0x5DEECE66DL);
+        vocab.setEvictionListener((idx, oldId, newId) -> this.sampler.onEvict(idx));
+    }
+
+    /** Tokens (song occurrences) counted so far, all trainers together (approximate while training). */
+    public long tokens() { return tokens.get(); }
+
+    /** (centre, context) pairs trained so far (approximate while training: trainers publish at sync). */
+    public long pairs() { return pairs.get(); }
+
+    /** Current learning rate. */
+    public float alpha() { return config.alphaAt(tokens.get()); }
+
+    /**
+     * Maps a song id to its row, admitting it if new (initialising its rows deterministically from the id,
+     * so replicas agree). Returns -1 if refused by the vocabulary policy.
+     */
+    public int admit(String songId) {
+        int idx = vocab.admit(songId);
+        if (idx >= 0 && vocab.count(idx) == 0) initRow(idx, songId);
+        return idx;
+    }
+
+    /** gensim-like init: syn0 uniform in [-0.5/dim, 0.5/dim), syn1neg zero. */
+    void initRow(int idx, String songId) {
+        initialRow(config, songId, syn0, syn1neg, idx * config.dim);
+    }
+
+    /** Writes a song's initial input and output vectors at {@code offset}: a function of the seed and the id only. */
+    public static void initialRow(SgnsConfig config, String songId, float[] in, float[] out, int offset) {
+        int dim = config.dim;
+        long h = Rng.hash(config.seed, songId.hashCode());
+        for (int i = 0; i < dim; i++) {
+            h = Rng.splitmix(h);
+            in[offset + i] = (float) ((Rng.unit(h) - 0.5) / dim);
+            out[offset + i] = 0f;
+        }
+    }
+
+    /** Sets the token counter, as read from the durable model store after a restart. */
+    public void restoreTokens(long tokens) {
+        this.tokens.set(tokens);
+    }
+
+    /** Rebuilds the negative sampler from the current counts (after a restore). */
+    public void rebuildSampler() {
+        if (sampler instanceof AliasUnigramSampler alias) {
+            alias.rebuild();
+        } else {
+            // The reservoir table is a function of the count history: replay each song's increments.
+            for (int row = 0; row < vocab.size(); row++) {
+                for (long c = 1; c <= vocab.count(row); c++) {
+                    sampler.onIncrement(row, c);
+                }
+            }
+        }
+    }
+
+    /** Copy of row {@code idx} of syn0. */
+    public float[] vector(int idx) {
+        float[] v = new float[config.dim];
+        System.arraycopy(syn0, idx * config.dim, v, 0, config.dim);
+        return v;
+    }
+}

@@ -1,0 +1,46 @@
+package io.streamvec.song2vec.model;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Read-only queries on a song model: what the HTTP endpoints and recommendations ask. Thread-safe. */
+public interface SongModelView {
+
+    /** A recommended song and its cosine similarity. */
+    record Neighbor(String songId, float score) {}
+
+    /**
+     * A song's input vector (the one similarity is computed on) and how often the model has seen the song,
+     * as of a snapshot taken when the model had trained {@code modelUpdates} playlist events (with
+     * {@code song2vec.threads > 1}: at least that many).
+     */
+    record SongVector(String songId, long count, float[] vector, long modelUpdates) {}
+
+    /** The k songs most similar to {@code songId}, best first; empty when the model does not know the song. */
+    Optional<List<Neighbor>> similar(String songId, int k);
+
+    /**
+     * The k songs that best continue a playlist whose most recent songs are {@code recentSongIds} (oldest
+     * first): nearest to the mean of their unit vectors, excluding the songs themselves. Empty when the
+     * model knows none of them.
+     */
+    Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k);
+
+    /** The song's vector in the current query snapshot; empty when the model does not know the song. */
+    Optional<SongVector> vector(String songId);
+
+    /** The song ids of model rows (as kept in playlist contexts), skipping rows the model no longer has. */
+    List<String> songIds(int[] rows);
+
+    /**
+     * Visits every song's input vector (a copy), for exports; songs seen fewer than min-count times are
+     * skipped. Reads the live model, so call it when training is idle for a consistent snapshot.
+     */
+    void forEachVector(java.util.function.BiConsumer<String, float[]> visitor);
+
+    /** Songs in the vocabulary. */
+    int vocabularySize();
+
+    /** Playlist events trained so far. */
+    long events();
+}

@@ -1,0 +1,175 @@
+package io.streamvec.text.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
+import io.streamvec.text.model.weights.EmbeddingModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sentence embeddings from a BERT encoder written in DJL NDArray ops on the PyTorch engine, with
+ * sentence-transformers' pooling (masked mean, L2 normalisation). One instance per JVM: the weights are
+ * created once on the chosen device and shared read-only; every batch runs in its own NDManager, closed
+ * when the batch is done, so nothing accumulates.
+ */
+public final class BertSentenceEmbedder implements TextEmbedder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BertSentenceEmbedder.class);
+    /** Texts per padded attention group, after sorting a flush by length (the dense layers see no padding). */
+    public static final int ATTENTION_GROUP = 16;
+    /** Tokens per forward pass at most: a larger flush is cut (between texts) into several. */
+    public static final int MAX_TOKENS_PER_FORWARD = 8192;
+
+    private final String modelName;
+    private final TextTokenizer tokenizer;
+    private final NDManager root;
+    private final BertEncoder encoder;
+    private final Device device;
+
+    private BertSentenceEmbedder(String modelName, TextTokenizer tokenizer, NDManager root, BertEncoder encoder,
+                                 Device device) {
+        this.modelName = modelName;
+        this.tokenizer = tokenizer;
+        this.root = root;
+        this.encoder = encoder;
+        this.device = device;
+    }
+
+    /**
+     * @param device    {@code auto} (CUDA when the PyTorch engine can use it, else the CPU), {@code cpu}, {@code gpu}
+     * @param precision {@code auto} (fp16 on the GPU, fp32 on the CPU), {@code fp32}, {@code fp16}
+     */
+    public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision) {
+        return create(model, maxLength, device, precision, true);
+    }
+
+    /**
+     * @param nativeTuning {@code embedding.native.tuning}: apply {@link NativeTuning} before the engine's first use
+     *                     (the JVM's first embedder decides)
+     */
+    public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision,
+                                              boolean nativeTuning) {
+        Engine engine = NativeTuning.pytorch(nativeTuning);
+        Device chosen = EmbeddingDevices.choose(engine, device);
+        DataType dtype = switch (precision) {
+            case "fp32" -> DataType.FLOAT32;
+            case "fp16" -> DataType.FLOAT16;
+            case "auto" -> chosen.isGpu() ? DataType.FLOAT16 : DataType.FLOAT32;
+            default -> throw new IllegalArgumentException("embedding.precision must be auto, fp32 or fp16, not "
+                    + precision + " (bf16 aborts DJL 0.36's PyTorch engine)");
+        };
+        NDManager root = engine.newBaseManager(chosen);
+        try {
+            BertEncoder encoder = new BertEncoder(root, model.weights(), model.config(), dtype);
+            LOG.info("embedding model {} ({} layers, dim {}) on {} in {}", model.name(), model.config().numLayers(),
+                    model.config().hiddenSize(), chosen, dtype == DataType.FLOAT16 ? "fp16" : "fp32");
+            return new BertSentenceEmbedder(model.name(), model.tokenizer(maxLength), root, encoder, chosen);
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+    }
+
+    /** The bundled all-MiniLM-L6-v2 on the CPU in fp32. */
+    public static BertSentenceEmbedder bundledOnCpu(int maxLength) {
+        return create(EmbeddingModel.bundled(), maxLength, "cpu", "fp32");
+    }
+
+    /**
+     * Sorts the texts by length, packs them (see {@link PackedBatch}) into forward passes of at most
+     * {@link #MAX_TOKENS_PER_FORWARD} tokens, and returns the vectors in input order.
+     */
+    @Override
+    public float[][] embed(List<long[]> tokenIds) {
+        float[][] out = new float[tokenIds.size()][];
+        // A sequence without tokens (a tokenizer that adds no special tokens, given an empty text) has nothing to
+        // pool: its vector is zero, as a fully masked row of a padded batch gave.
+        List<Integer> order = new ArrayList<>(tokenIds.size());
+        for (int i = 0; i < tokenIds.size(); i++) {
+            if (tokenIds.get(i).length == 0) {
+                out[i] = new float[dimension()];
+            } else {
+                order.add(i);
+            }
+        }
+        order.sort(Comparator.comparingInt(i -> tokenIds.get(i).length));
+        int start = 0;
+        while (start < order.size()) {
+            int end = start;
+            int tokens = 0;
+            List<long[]> chunk = new ArrayList<>();
+            while (end < order.size() && (chunk.isEmpty()
+                    || tokens + tokenIds.get(order.get(end)).length <= MAX_TOKENS_PER_FORWARD)) {
+                long[] ids = tokenIds.get(order.get(end++));
+                chunk.add(ids);
+                tokens += ids.length;
+            }
+            float[][] vectors = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP));
+            for (int i = start; i < end; i++) {
+                out[order.get(i)] = vectors[i - start];
+            }
+            start = end;
+        }
+        return out;
+    }
+
+    private float[][] embedPacked(PackedBatch batch) {
+        try (NDManager m = root.newSubManager()) {
+            float[] flat = encoder.embed(m, batch).toFloatArray();
+            int dim = encoder.config().hiddenSize();
+            float[][] out = new float[batch.texts()][dim];
+            for (int t = 0; t < out.length; t++) {
+                System.arraycopy(flat, t * dim, out[t], 0, dim);
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public String modelName() {
+        return modelName;
+    }
+
+    @Override
+    public int dimension() {
+        return encoder.config().hiddenSize();
+    }
+
+    @Override
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /**
+     * On the CPU, sets the calling thread's intra-op threads (libtorch keeps the OpenMP and MKL thread counts
+     * per thread; threads that have not yet run an op start from the last value set). Nothing on a GPU.
+     */
+    @Override
+    public void configureWorkerThread(int intraOpThreads) {
+        if (intraOpThreads > 0 && !device.isGpu()) {
+            JniUtils.setNumThreads(intraOpThreads);
+        }
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Arrays held by the root manager and its open sub-managers (the weights); flat between batches. */
+    public int managedArrayCount() {
+        return root.getManagedArrays().size();
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+        root.close();
+        tokenizer.close();
+    }
+}

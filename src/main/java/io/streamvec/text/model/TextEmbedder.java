@@ -1,0 +1,35 @@
+package io.streamvec.text.model;
+
+import java.util.List;
+
+/**
+ * A sentence-embedding model: its tokenizer, and a forward pass over one batch of token id sequences
+ * (each with its special tokens) to unit-length vectors. One instance per JVM, shared read-only by every
+ * stream thread; {@link #embed} is thread-safe.
+ */
+public interface TextEmbedder extends AutoCloseable {
+
+    String modelName();
+
+    int dimension();
+
+    /** The model's own tokenizer: token ids given to {@link #embed} must come from it. */
+    TextTokenizer tokenizer();
+
+    /** One L2-normalised vector per sequence, in order. */
+    float[][] embed(List<long[]> tokenIds);
+
+    /**
+     * Called once on each worker thread before its first {@link #embed} (see {@link EmbeddingWorkers}): that
+     * thread's intra-op parallelism, 0 leaving the engine's choice. Default: nothing to set.
+     */
+    default void configureWorkerThread(int intraOpThreads) {}
+
+    /** Tokenizes and embeds texts as one batch. */
+    default float[][] embedTexts(List<String> texts) {
+        return embed(tokenizer().tokenizeAll(texts).stream().map(Tokens::ids).toList());
+    }
+
+    @Override
+    void close();
+}

@@ -1,0 +1,148 @@
+package io.streamvec.text.model;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.CharSpan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A Hugging Face {@code tokenizer.json} loaded through DJL's tokenizers, with streamvec's settings:
+ * special tokens added, truncation at {@code maxLength}, and no padding (batches pad to their own
+ * longest text). The native tokenizer is immutable once built, so one instance serves all threads.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+    /** Tokens per text when nothing else is configured; longer texts are truncated and flagged. */
+    public static final int DEFAULT_MAX_LENGTH = 256;
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final String name;
+    private final int maxLength;
+    private final ThreadLocal<Last> last = new ThreadLocal<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, String name, int maxLength) {
+        this.tokenizer = tokenizer;
+        this.name = name;
+        this.maxLength = maxLength;
+    }
+
+    /** The tokenizer of the bundled all-MiniLM-L6-v2 model. */
+    public static TextTokenizer bundled(int maxLength) {
+        try (InputStream in = BundledModel.open(BundledModel.TOKENIZER_RESOURCE)) {
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options(maxLength)), BundledModel.NAME,
+                    maxLength);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load the bundled tokenizer", e);
+        }
+    }
+
+    /** A {@code tokenizer.json} file, or a model directory that contains one. */
+    public static TextTokenizer fromPath(Path path, int maxLength) {
+        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("tokenizer file not found: " + file);
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        String name = file.getFileName().toString().equals("tokenizer.json") && parent != null
+                && parent.getFileName() != null ? parent.getFileName().toString() : file.getFileName().toString();
+        try {
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(file, options(maxLength)), name, maxLength);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bundled tokenizer when {@code path} is blank, else the one at {@code path}. */
+    public static TextTokenizer load(String path, int maxLength) {
+        return path == null || path.isBlank() ? bundled(maxLength) : fromPath(Path.of(path), maxLength);
+    }
+
+    private static Map<String, String> options(int maxLength) {
+        if (maxLength < 2) {
+            throw new IllegalArgumentException("tokenizer max length must be at least 2, got " + maxLength);
+        }
+        return Map.of(
+                "addSpecialTokens", "true",
+                "truncation", "true",
+                "padding", "false",
+                "maxLength", Integer.toString(maxLength));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int maxLength() {
+        return maxLength;
+    }
+
+    /**
+     * Tokenizes one text. The last result is kept per thread, keyed by the text's identity: the tokens and
+     * embed branches of the topology each tokenize the same event's text object, one after the other on the
+     * same stream thread, and when they share this tokenizer the second call costs nothing. The returned
+     * tokens may be shared with other callers: do not modify their arrays.
+     */
+    public Tokens tokenize(String text) {
+        Last last = this.last.get();
+        if (last != null && last.text() == text) {
+            return last.tokens();
+        }
+        Tokens tokens = toTokens(tokenizer.encode(text), text);
+        this.last.set(new Last(text, tokens));
+        return tokens;
+    }
+
+    private record Last(String text, Tokens tokens) {}
+
+    public List<Tokens> tokenizeAll(List<String> texts) {
+        Encoding[] encodings = tokenizer.batchEncode(texts);
+        Tokens[] tokens = new Tokens[encodings.length];
+        for (int i = 0; i < encodings.length; i++) {
+            tokens[i] = toTokens(encodings[i], texts.get(i));
+        }
+        return List.of(tokens);
+    }
+
+    /**
+     * The native tokenizer counts offsets in Unicode code points; streamvec reports them in UTF-16 code
+     * units, as Java strings (and {@code String.substring}) count, so that emoji and other
+     * supplementary characters do not shift every later span.
+     */
+    private static Tokens toTokens(Encoding encoding, String text) {
+        boolean supplementary = text.length() != text.codePointCount(0, text.length());
+        long[] ids = encoding.getIds();
+        CharSpan[] spans = encoding.getCharTokenSpans();
+        long[] special = encoding.getSpecialTokenMask();
+        int[] starts = new int[ids.length];
+        int[] ends = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            CharSpan span = spans == null || i >= spans.length ? null : spans[i];
+            if (span != null && special[i] == 0) {
+                starts[i] = supplementary ? utf16Index(text, span.getStart()) : span.getStart();
+                ends[i] = supplementary ? utf16Index(text, span.getEnd()) : span.getEnd();
+            }
+        }
+        return new Tokens(ids, encoding.getTokens(), starts, ends, encoding.exceedMaxLength());
+    }
+
+    private static int utf16Index(String text, int codePoints) {
+        int bounded = Math.min(codePoints, text.codePointCount(0, text.length()));
+        return text.offsetByCodePoints(0, bounded);
+    }
+
+    /** Frees the native tokenizer; a second call does nothing (the tokens branch may share the model's). */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            tokenizer.close();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.streamvec.text.model;
+
+/**
+ * The tokens of one text: ids, pieces, and each piece's character span [start, end) in the text
+ * (special tokens have the empty span [0, 0)). {@code truncated} is true when the text had more tokens
+ * than the tokenizer's maximum length.
+ */
+public record Tokens(long[] ids, String[] pieces, int[] starts, int[] ends, boolean truncated) {
+
+    public int size() {
+        return ids.length;
+    }
+}

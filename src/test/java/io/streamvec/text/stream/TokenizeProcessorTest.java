@@ -1,0 +1,106 @@
+package io.streamvec.text.stream;
+
+import io.streamvec.text.model.BundledModel;
+import io.streamvec.text.model.TextTokenizer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streamvec.InvalidEventException;
+import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.TokenizedText;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The prepare and tokenize steps of the text path, each with Kafka's MockProcessorContext. */
+class TokenizeProcessorTest {
+
+    private static TextTokenizer tokenizer;
+    private MockProcessorContext<String, TokenizedText> context;
+    private TokenizeProcessor processor;
+    private MockProcessorContext<String, TextEvent> prepareContext;
+    private PrepareTextProcessor prepare;
+
+    @BeforeAll
+    static void load() {
+        tokenizer = TextTokenizer.bundled(8);
+    }
+
+    @AfterAll
+    static void close() {
+        tokenizer.close();
+    }
+
+    @BeforeEach
+    void init() {
+        context = new MockProcessorContext<>();
+        processor = new TokenizeProcessor(() -> tokenizer, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        processor.init(context);
+        prepareContext = new MockProcessorContext<>();
+        prepareContext.setRecordMetadata("text-events", 2, 17L);
+        prepare = new PrepareTextProcessor(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        prepare.init(prepareContext);
+    }
+
+    /** Runs a record through prepare, then tokenize, and returns what tokenize emitted. */
+    private List<Record<String, TokenizedText>> run(Record<String, TextEvent> record) {
+        prepareContext.resetForwards();
+        context.resetForwards();
+        prepare.process(record);
+        prepareContext.forwarded().forEach(f -> processor.process(
+                new Record<String, TextEvent>(f.record().key(), f.record().value(), f.record().timestamp())));
+        return context.forwarded().stream()
+                .map(f -> new Record<String, TokenizedText>(f.record().key(), f.record().value(), f.record().timestamp()))
+                .toList();
+    }
+
+    @Test
+    void emitsTokensKeyedByTheEventsId() {
+        List<Record<String, TokenizedText>> out = run(new Record<>("key", TextEvent.newBuilder().setId("id-1")
+                .setText("Hello world").setTimestampMs(1000L).build(), 5L));
+        assertEquals(1, out.size());
+        TokenizedText tokens = out.get(0).value();
+        assertEquals("id-1", out.get(0).key());
+        assertEquals("id-1", tokens.getSourceId());
+        assertEquals(List.of(101, 7592, 2088, 102), tokens.getTokenIds());
+        assertEquals(List.of("[CLS]", "hello", "world", "[SEP]"), tokens.getTokens());
+        assertEquals(0, tokens.getOffsets().get(1).getStart());
+        assertEquals(5, tokens.getOffsets().get(1).getEnd());
+        assertEquals(1000L, tokens.getEventTimestampMs(), "the event's own time wins over the record's");
+        assertEquals(1000L, out.get(0).timestamp());
+        assertEquals(BundledModel.NAME, tokens.getTokenizer());
+    }
+
+    @Test
+    void sourceIdFallsBackToKeyThenOffset() {
+        assertEquals("my-key", run(new Record<>("my-key", TextEvent.newBuilder().setText("plain").build(), 5L))
+                .get(0).value().getSourceId());
+        TokenizedText byOffset = run(new Record<>(null, TextEvent.newBuilder().setText("plain").build(), 6L))
+                .get(0).value();
+        assertEquals("text-events-2-17", byOffset.getSourceId());
+        assertEquals(6L, byOffset.getEventTimestampMs());
+    }
+
+    @Test
+    void flagsTruncationAtTheConfiguredLength() {
+        TokenizedText out = run(new Record<>("k", TextEvent.newBuilder()
+                .setText("one two three four five six seven eight").build(), 0L)).get(0).value();
+        assertEquals(8, out.getTokenIds().size());
+        assertTrue(out.getTruncated());
+    }
+
+    @Test
+    void rejectsNullAndBlankTextWithAReason() {
+        assertTrue(assertThrows(InvalidEventException.class, () -> run(new Record<>("k", null, 0L)))
+                .getMessage().contains("null value"));
+        assertTrue(assertThrows(InvalidEventException.class, () -> run(
+                new Record<>("k", TextEvent.newBuilder().setText(" \n\t ").build(), 0L)))
+                .getMessage().contains("whitespace"));
+        assertTrue(context.forwarded().isEmpty());
+    }
+}
