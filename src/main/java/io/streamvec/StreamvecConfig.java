@@ -75,6 +75,20 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
 
+    // The values of song2vec.mode and song2vec.sampler.
+    private static final String CBOW = "cbow";
+    private static final String SKIPGRAM = "skipgram";
+    private static final String ALIAS = "alias";
+    private static final String RESERVOIR = "reservoir";
+
+    private static String modeName(SgnsConfig.Mode mode) {
+        return mode == SgnsConfig.Mode.SKIP_GRAM ? SKIPGRAM : CBOW;
+    }
+
+    private static String samplerName(SgnsConfig.SamplerKind sampler) {
+        return sampler == SgnsConfig.SamplerKind.RESERVOIR ? RESERVOIR : ALIAS;
+    }
+
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
                     "URL of a Confluent-compatible schema registry; user info (https://user:password@host, "
@@ -117,53 +131,53 @@ public final class StreamvecConfig extends AbstractConfig {
                             + "(mallopt), and on AMD CPUs with AVX-512 oneMKL is let use its AVX-512 kernels (the MKL "
                             + "dispatch shim; MKL picks AVX2 on any non-Intel CPU). Logged once. ~1.9x on this "
                             + "machine's Zen 5; false leaves the process as it is.")
-            .define(SONG2VEC_MODE, Type.STRING, "cbow", ConfigDef.ValidString.in("cbow", "skipgram"), Importance.MEDIUM,
+            .define(SONG2VEC_MODE, Type.STRING, modeName(SgnsConfig.DEFAULT_MODE), ConfigDef.ValidString.in(CBOW, SKIPGRAM), Importance.MEDIUM,
                     "word2vec architecture: cbow (default; scored HR@10 0.032 in one pass vs 0.024 for skip-gram, "
                             + "and is ~6x cheaper) or skipgram.")
-            .define(SONG2VEC_DIM, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Vector size.")
-            .define(SONG2VEC_WINDOW, Type.INT, 10, Range.between(1, 100), Importance.MEDIUM,
+            .define(SONG2VEC_DIM, Type.INT, SgnsConfig.DEFAULT_DIM, Range.between(1, 1024), Importance.MEDIUM, "Vector size.")
+            .define(SONG2VEC_WINDOW, Type.INT, SgnsConfig.DEFAULT_WINDOW, Range.between(1, 100), Importance.MEDIUM,
                     "Maximum distance between a song and its context in a playlist (gensim's reduced random "
                             + "window applies).")
-            .define(SONG2VEC_NEGATIVE, Type.INT, 5, Range.between(0, 100), Importance.MEDIUM,
+            .define(SONG2VEC_NEGATIVE, Type.INT, SgnsConfig.DEFAULT_NEGATIVE, Range.between(0, 100), Importance.MEDIUM,
                     "Negative samples per positive.")
-            .define(SONG2VEC_ALPHA, Type.DOUBLE, 0.005, Range.between(1e-6, 1.0), Importance.MEDIUM,
+            .define(SONG2VEC_ALPHA, Type.DOUBLE, SgnsConfig.DEFAULT_ALPHA, Range.between(1e-6, 1.0), Importance.MEDIUM,
                     "Learning rate (constant unless song2vec.alpha.decay.songs > 0).")
-            .define(SONG2VEC_MIN_ALPHA, Type.DOUBLE, 0.0001, Range.between(0.0, 1.0), Importance.LOW,
+            .define(SONG2VEC_MIN_ALPHA, Type.DOUBLE, SgnsConfig.DEFAULT_MIN_ALPHA, Range.between(0.0, 1.0), Importance.LOW,
                     "Floor of a decaying learning rate.")
-            .define(SONG2VEC_ALPHA_DECAY_SONGS, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.LOW,
+            .define(SONG2VEC_ALPHA_DECAY_SONGS, Type.DOUBLE, SgnsConfig.DEFAULT_ALPHA_DECAY_TOKENS, Range.atLeast(0.0), Importance.LOW,
                     "alpha_t = max(min.alpha, alpha / (1 + t / decay)) after t songs; 0 keeps alpha constant, "
                             + "which suits a stream with no end.")
-            .define(SONG2VEC_SAMPLE, Type.DOUBLE, 1e-3, Range.between(0.0, 1.0), Importance.LOW,
+            .define(SONG2VEC_SAMPLE, Type.DOUBLE, SgnsConfig.DEFAULT_SAMPLE, Range.between(0.0, 1.0), Importance.LOW,
                     "Downsampling threshold for frequent songs (gensim's sample); 0 disables.")
-            .define(SONG2VEC_MIN_COUNT, Type.INT, 1, Range.atLeast(1), Importance.LOW,
+            .define(SONG2VEC_MIN_COUNT, Type.INT, SgnsConfig.DEFAULT_MIN_COUNT, Range.atLeast(1), Importance.LOW,
                     "A song trains (and is recommended) once it has been seen this often.")
-            .define(SONG2VEC_CAPACITY, Type.INT, 1 << 17, Range.between(2, 1 << 26), Importance.MEDIUM,
+            .define(SONG2VEC_CAPACITY, Type.INT, SgnsConfig.DEFAULT_CAPACITY, Range.between(2, 1 << 26), Importance.MEDIUM,
                     "Vocabulary capacity (songs with a vector); when full, a new song recycles the row of a "
                             + "least-frequent song.")
-            .define(SONG2VEC_SAMPLER, Type.STRING, "alias", ConfigDef.ValidString.in("alias", "reservoir"),
+            .define(SONG2VEC_SAMPLER, Type.STRING, samplerName(SgnsConfig.DEFAULT_SAMPLER), ConfigDef.ValidString.in(ALIAS, RESERVOIR),
                     Importance.LOW, "Negative sampler over count^0.75: alias (a vocabulary-sized alias table "
                             + "rebuilt as counts grow) or reservoir (Kaji & Kobayashi's incremental unigram table).")
-            .define(SONG2VEC_SEED, Type.LONG, 1L, Importance.LOW, "Seed of every random decision.")
-            .define(SONG2VEC_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
+            .define(SONG2VEC_SEED, Type.LONG, SgnsConfig.DEFAULT_SEED, Importance.LOW, "Seed of every random decision.")
+            .define(SONG2VEC_THREADS, Type.INT, Song2vecSettings.DEFAULT_THREADS, Range.between(1, 64), Importance.MEDIUM,
                     "Training threads per task. 1 trains on the stream thread, deterministically; more train "
                             + "Hogwild style (as gensim's workers do), each playlist on one thread, and wait for "
                             + "each other at every commit.")
-            .define(SONG2VEC_PLAYLIST_IDLE_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
+            .define(SONG2VEC_PLAYLIST_IDLE_MS, Type.LONG, Song2vecSettings.DEFAULT_PLAYLIST_IDLE_MS, Range.atLeast(1), Importance.LOW,
                     "CBOW: a playlist's last songs train once it completes or after this long without events.")
-            .define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
+            .define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, Song2vecSettings.DEFAULT_MAX_SONGS_PER_EVENT, Range.atLeast(1), Importance.LOW,
                     "Larger playlist events are dead-lettered.")
-            .define(SONG2VEC_SYNC_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
+            .define(SONG2VEC_SYNC_MS, Type.LONG, Song2vecSettings.DEFAULT_SYNC_MS, Range.atLeast(0), Importance.MEDIUM,
                     "When playlist-events has several partitions (one model replica per task), each replica "
                             + "publishes its changes to song2vec-model-deltas this often and applies the others'; "
                             + "0 turns the exchange off (independent replicas).")
-            .define(RECOMMEND_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+            .define(RECOMMEND_ENABLED, Type.BOOLEAN, Song2vecSettings.DEFAULT_RECOMMENDATIONS_ENABLED, Importance.MEDIUM,
                     "Emit recommendations to song-recommendations after each playlist event.")
-            .define(RECOMMEND_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, "Songs per recommendation.")
-            .define(RECOMMEND_SONGS_PER_EVENT, Type.INT, 1, Range.atLeast(0), Importance.LOW,
+            .define(RECOMMEND_K, Type.INT, Song2vecSettings.DEFAULT_RECOMMEND_K, Range.between(1, 1000), Importance.MEDIUM, "Songs per recommendation.")
+            .define(RECOMMEND_SONGS_PER_EVENT, Type.INT, Song2vecSettings.DEFAULT_RECOMMEND_SONGS_PER_EVENT, Range.atLeast(0), Importance.LOW,
                     "Similar-song recommendations per event, for its most recently added songs.")
-            .define(RECOMMEND_DEDUP_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
+            .define(RECOMMEND_DEDUP_MS, Type.LONG, Song2vecSettings.DEFAULT_RECOMMEND_DEDUP_MS, Range.atLeast(0), Importance.LOW,
                     "A song's similar songs are emitted at most once per this interval.")
-            .define(INDEX_REFRESH_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
+            .define(INDEX_REFRESH_MS, Type.LONG, Song2vecSettings.DEFAULT_INDEX_REFRESH_MS, Range.atLeast(1), Importance.LOW,
                     "How often the nearest-neighbour snapshot that answers queries is refreshed.")
             .define(METRICS_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
                     "Address of the operations endpoints (/metrics, /health/live, /health/ready); loopback by default.")
@@ -349,7 +363,7 @@ public final class StreamvecConfig extends AbstractConfig {
     /** The song path's settings. */
     public Song2vecSettings song2vec() {
         SgnsConfig trainer = SgnsConfig.builder()
-                .mode(getString(SONG2VEC_MODE).equals("skipgram") ? SgnsConfig.Mode.SKIP_GRAM : SgnsConfig.Mode.CBOW)
+                .mode(getString(SONG2VEC_MODE).equals(SKIPGRAM) ? SgnsConfig.Mode.SKIP_GRAM : SgnsConfig.Mode.CBOW)
                 .dim(getInt(SONG2VEC_DIM))
                 .window(getInt(SONG2VEC_WINDOW))
                 .negative(getInt(SONG2VEC_NEGATIVE))
@@ -359,14 +373,14 @@ public final class StreamvecConfig extends AbstractConfig {
                 .sample(getDouble(SONG2VEC_SAMPLE))
                 .minCount(getInt(SONG2VEC_MIN_COUNT))
                 .capacity(getInt(SONG2VEC_CAPACITY))
-                .sampler(getString(SONG2VEC_SAMPLER).equals("reservoir") ? SgnsConfig.SamplerKind.RESERVOIR
+                .sampler(getString(SONG2VEC_SAMPLER).equals(RESERVOIR) ? SgnsConfig.SamplerKind.RESERVOIR
                         : SgnsConfig.SamplerKind.ALIAS)
                 .seed(getLong(SONG2VEC_SEED))
                 .build();
         return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
                 getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
-                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256, getInt(SONG2VEC_THREADS),
-                getLong(SONG2VEC_SYNC_MS));
+                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT),
+                Song2vecSettings.MAX_SONG_ID_LENGTH, getInt(SONG2VEC_THREADS), getLong(SONG2VEC_SYNC_MS));
     }
 
     public String metricsHost() {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.song2vec.model.SgnsConfig;
+import io.streamvec.song2vec.stream.Song2vecSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -83,6 +85,34 @@ class StreamvecConfigTest {
         StreamvecConfig defaults = new StreamvecConfig(Map.of());
         assertEquals("127.0.0.1", defaults.httpHost());
         assertEquals("127.0.0.1", defaults.metricsHost());
+    }
+
+    @Test
+    void song2vecDefaultsAreTheSettingsOfAnEmptyConfiguration() {
+        Song2vecSettings configured = new StreamvecConfig(Map.of()).song2vec();
+        Song2vecSettings defaults = Song2vecSettings.defaults();
+        assertEquals(defaults.trainer(), configured.trainer(), defaults.trainer() + " vs " + configured.trainer());
+        assertEquals(defaults, configured);
+        // And the values themselves, so that moving the defaults cannot change them.
+        SgnsConfig trainer = configured.trainer();
+        assertEquals(SgnsConfig.Mode.CBOW, trainer.mode);
+        assertEquals(32, trainer.dim);
+        assertEquals(10, trainer.window);
+        assertEquals(5, trainer.negative);
+        assertEquals(0.005f, trainer.alpha);
+        assertEquals(0.0001f, trainer.minAlpha);
+        assertEquals(0.0, trainer.alphaDecayTokens);
+        assertEquals(1e-3, trainer.sample);
+        assertEquals(100_000, trainer.sampleWarmupTokens);
+        assertEquals(1, trainer.minCount);
+        assertTrue(trainer.reducedWindow);
+        assertFalse(trainer.exactSigmoid);
+        assertEquals(1, trainer.seed);
+        assertEquals(1 << 17, trainer.capacity);
+        assertEquals(SgnsConfig.SamplerKind.ALIAS, trainer.sampler);
+        assertEquals(1 << 22, trainer.reservoirSize);
+        assertEquals(new Song2vecSettings(trainer, true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256, 1, 1_000L),
+                configured);
     }
 
     @Test
