@@ -2,6 +2,7 @@ package io.streamvec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -115,12 +117,30 @@ class StreamvecConfigTest {
                 configured);
     }
 
+    /**
+     * docs/configuration.md is generated from the ConfigDef. When this test fails, regenerate it with
+     * {@code java -jar target/streamvec.jar docs --out docs}.
+     */
     @Test
-    void readmeDocumentsEveryStreamvecKey() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        for (String key : StreamvecConfig.DEFINITION.names()) {
-            assertTrue(readme.contains("`" + key + "`"), "README.md does not document " + key);
+    void committedConfigurationReferenceMatchesTheCode() throws Exception {
+        String committed = Files.readString(Path.of("docs", ConfigurationReference.FILE_NAME));
+        assertEquals(committed, ConfigurationReference.markdown(),
+                "docs/configuration.md is stale: run `" + ConfigurationReference.COMMAND + "`");
+    }
+
+    @Test
+    void theReferenceDocumentsEveryStreamvecKeyInAGroupAndEveryKafkaStreamsDefault() {
+        String reference = ConfigurationReference.markdown();
+        for (ConfigDef.ConfigKey key : StreamvecConfig.DEFINITION.configKeys().values()) {
+            assertTrue(reference.contains("| `" + key.name + "` |"), "docs/configuration.md does not document " + key.name);
+            assertNotNull(key.group, key.name + " has no group");
+            assertFalse(key.documentation.isBlank(), key.name + " has no documentation");
+            assertFalse(key.documentation.contains("README"), key.name + ": " + key.documentation);
         }
+        for (String key : StreamvecConfig.streamsDefaults().keySet()) {
+            assertTrue(reference.contains("| `" + key + "` |"), "docs/configuration.md does not list " + key);
+        }
+        assertTrue(reference.contains(ConfigurationReference.COMMAND), "says how it is generated");
     }
 
     @Test
