@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.Width;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -75,109 +77,216 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
 
-    public static final ConfigDef DEFINITION = new ConfigDef()
-            .define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
-                    "URL of a Confluent-compatible schema registry; user info (https://user:password@host, "
-                            + "percent-encoded) is sent as HTTP basic authentication and never logged. Empty: the "
-                            + "embedded registry, whose schema ids derive from the schemas bundled with streamvec "
-                            + "(no server).")
-            .define(TOKENIZER_PATH, Type.STRING, "", Importance.MEDIUM,
-                    "Path of a Hugging Face tokenizer.json (or a directory holding one). Empty: the bundled "
-                            + "all-MiniLM-L6-v2 tokenizer.")
-            .define(TOKENIZER_MAX_LENGTH, Type.INT, TextTokenizer.DEFAULT_MAX_LENGTH, Range.between(2, 8192),
-                    Importance.MEDIUM, "Maximum tokens per text, special tokens included; longer texts are "
-                            + "truncated and flagged truncated=true.")
-            .define(EMBEDDING_MODEL_PATH, Type.STRING, "", Importance.HIGH,
-                    "Directory of a Hugging Face BERT-family sentence-embedding model (config.json, "
-                            + "model.safetensors, tokenizer.json). Empty: the bundled all-MiniLM-L6-v2.")
-            .define(EMBEDDING_MAX_LENGTH, Type.INT, 256, Range.between(2, 8192), Importance.MEDIUM,
-                    "Maximum tokens per text for the embedding model (at most the model's position count); "
-                            + "longer texts are truncated and flagged truncated=true.")
-            .define(EMBEDDING_BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
-                    "Texts per embedding micro-batch: a worker takes a batch as soon as this many texts wait (from "
-                            + "any of the instance's tasks).")
-            .define(EMBEDDING_LINGER_MS, Type.LONG, 100L, Range.between(1, 3_600_000), Importance.MEDIUM,
-                    "A partly filled micro-batch is embedded once its oldest text has waited this long (wall-clock "
-                            + "ms).")
-            .define(EMBEDDING_WORKERS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
-                    "Threads that run the embedding model, shared by all stream threads. 0: one on a GPU; on a "
-                            + "CPU one per available processor, up to 8.")
-            .define(EMBEDDING_INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
-                    "PyTorch intra-op (OpenMP/MKL) threads per embedding worker on the CPU. 0: available "
-                            + "processors / workers (on 2 cores, two 1-thread workers embed 1.1-1.35x as fast as one "
-                            + "2-thread caller).")
-            .define(EMBEDDING_DEVICE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "cpu", "gpu"),
-                    Importance.MEDIUM, "auto: the GPU when DJL's PyTorch engine sees CUDA, else the CPU (logged "
-                            + "once); cpu; gpu (fails at start-up without CUDA).")
-            .define(EMBEDDING_PRECISION, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "fp32", "fp16"),
-                    Importance.LOW, "auto: fp16 weights on the GPU, fp32 on the CPU; fp32; fp16 (GPU only). "
-                            + "bf16 is not offered: it aborts DJL 0.36's PyTorch engine.")
-            .define(EMBEDDING_NATIVE_TUNING, Type.BOOLEAN, true, Importance.LOW,
-                    "Before the PyTorch engine's first use (once per JVM): glibc malloc keeps freed tensor memory "
-                            + "(mallopt), and on AMD CPUs with AVX-512 oneMKL is let use its AVX-512 kernels (the MKL "
-                            + "dispatch shim; MKL picks AVX2 on any non-Intel CPU). Logged once. ~1.9x on this "
-                            + "machine's Zen 5; false leaves the process as it is.")
-            .define(SONG2VEC_MODE, Type.STRING, "cbow", ConfigDef.ValidString.in("cbow", "skipgram"), Importance.MEDIUM,
-                    "word2vec architecture: cbow (default; scored HR@10 0.032 in one pass vs 0.024 for skip-gram, "
-                            + "and is ~6x cheaper) or skipgram.")
-            .define(SONG2VEC_DIM, Type.INT, 32, Range.between(1, 1024), Importance.MEDIUM, "Vector size.")
-            .define(SONG2VEC_WINDOW, Type.INT, 10, Range.between(1, 100), Importance.MEDIUM,
-                    "Maximum distance between a song and its context in a playlist (gensim's reduced random "
-                            + "window applies).")
-            .define(SONG2VEC_NEGATIVE, Type.INT, 5, Range.between(0, 100), Importance.MEDIUM,
-                    "Negative samples per positive.")
-            .define(SONG2VEC_ALPHA, Type.DOUBLE, 0.005, Range.between(1e-6, 1.0), Importance.MEDIUM,
-                    "Learning rate (constant unless song2vec.alpha.decay.songs > 0).")
-            .define(SONG2VEC_MIN_ALPHA, Type.DOUBLE, 0.0001, Range.between(0.0, 1.0), Importance.LOW,
-                    "Floor of a decaying learning rate.")
-            .define(SONG2VEC_ALPHA_DECAY_SONGS, Type.DOUBLE, 0.0, Range.atLeast(0.0), Importance.LOW,
-                    "alpha_t = max(min.alpha, alpha / (1 + t / decay)) after t songs; 0 keeps alpha constant, "
-                            + "which suits a stream with no end.")
-            .define(SONG2VEC_SAMPLE, Type.DOUBLE, 1e-3, Range.between(0.0, 1.0), Importance.LOW,
-                    "Downsampling threshold for frequent songs (gensim's sample); 0 disables.")
-            .define(SONG2VEC_MIN_COUNT, Type.INT, 1, Range.atLeast(1), Importance.LOW,
-                    "A song trains (and is recommended) once it has been seen this often.")
-            .define(SONG2VEC_CAPACITY, Type.INT, 1 << 17, Range.between(2, 1 << 26), Importance.MEDIUM,
-                    "Vocabulary capacity (songs with a vector); when full, a new song recycles the row of a "
-                            + "least-frequent song.")
-            .define(SONG2VEC_SAMPLER, Type.STRING, "alias", ConfigDef.ValidString.in("alias", "reservoir"),
-                    Importance.LOW, "Negative sampler over count^0.75: alias (a vocabulary-sized alias table "
-                            + "rebuilt as counts grow) or reservoir (Kaji & Kobayashi's incremental unigram table).")
-            .define(SONG2VEC_SEED, Type.LONG, 1L, Importance.LOW, "Seed of every random decision.")
-            .define(SONG2VEC_THREADS, Type.INT, 1, Range.between(1, 64), Importance.MEDIUM,
-                    "Training threads per task. 1 trains on the stream thread, deterministically; more train "
-                            + "Hogwild style (as gensim's workers do), each playlist on one thread, and wait for "
-                            + "each other at every commit.")
-            .define(SONG2VEC_PLAYLIST_IDLE_MS, Type.LONG, 60_000L, Range.atLeast(1), Importance.LOW,
-                    "CBOW: a playlist's last songs train once it completes or after this long without events.")
-            .define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, 10_000, Range.atLeast(1), Importance.LOW,
-                    "Larger playlist events are dead-lettered.")
-            .define(SONG2VEC_SYNC_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.MEDIUM,
-                    "When playlist-events has several partitions (one model replica per task), each replica "
-                            + "publishes its changes to song2vec-model-deltas this often and applies the others'; "
-                            + "0 turns the exchange off (independent replicas).")
-            .define(RECOMMEND_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Emit recommendations to song-recommendations after each playlist event.")
-            .define(RECOMMEND_K, Type.INT, 10, Range.between(1, 1000), Importance.MEDIUM, "Songs per recommendation.")
-            .define(RECOMMEND_SONGS_PER_EVENT, Type.INT, 1, Range.atLeast(0), Importance.LOW,
-                    "Similar-song recommendations per event, for its most recently added songs.")
-            .define(RECOMMEND_DEDUP_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.LOW,
-                    "A song's similar songs are emitted at most once per this interval.")
-            .define(INDEX_REFRESH_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.LOW,
-                    "How often the nearest-neighbour snapshot that answers queries is refreshed.")
-            .define(METRICS_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
-                    "Address of the operations endpoints (/metrics, /health/live, /health/ready); loopback by default.")
-            .define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the operations endpoints; 0 picks any free port (logged at start-up).")
-            .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
-                    "Create the catalog's topics (topology/topics.yaml) that do not exist at start-up.")
-            .define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
-                    "Replication factor of topics streamvec creates; -1 takes the broker's default.")
-            .define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Address the read-only HTTP endpoints bind to (loopback by default; 0.0.0.0 for every "
-                            + "interface).")
-            .define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
-                    "Port of the read-only HTTP endpoints; 0 picks any free port (logged at start-up).");
+    // The values of song2vec.mode and song2vec.sampler.
+    private static final String CBOW = "cbow";
+    private static final String SKIPGRAM = "skipgram";
+    private static final String ALIAS = "alias";
+    private static final String RESERVOIR = "reservoir";
+
+    private static String modeName(SgnsConfig.Mode mode) {
+        return mode == SgnsConfig.Mode.SKIP_GRAM ? SKIPGRAM : CBOW;
+    }
+
+    private static String samplerName(SgnsConfig.SamplerKind sampler) {
+        return sampler == SgnsConfig.SamplerKind.RESERVOIR ? RESERVOIR : ALIAS;
+    }
+
+    /** The groups of the configuration reference (docs/configuration.md), in its order. */
+    public static final String GROUP_SCHEMA_REGISTRY = "Schema registry";
+    public static final String GROUP_TOKENIZER = "Tokenizer";
+    public static final String GROUP_EMBEDDING = "Embedding";
+    public static final String GROUP_SONG2VEC = "song2vec";
+    public static final String GROUP_RECOMMENDATIONS = "Recommendations";
+    public static final String GROUP_OPERATIONS = "Metrics and health";
+    public static final String GROUP_TOPICS = "Topics";
+    public static final String GROUP_HTTP = "HTTP";
+
+    public static final ConfigDef DEFINITION = definition();
+
+    private static ConfigDef definition() {
+        ConfigDef def = new ConfigDef();
+        int order = 0;
+        def.define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
+                "URL of a Confluent-compatible schema registry; user info (https://user:password@host, "
+                        + "percent-encoded) is sent as HTTP basic authentication and never logged. Empty: the "
+                        + "embedded registry, whose schema ids derive from the schemas bundled with streamvec "
+                        + "(no server).",
+                GROUP_SCHEMA_REGISTRY, ++order, Width.LONG, SCHEMA_REGISTRY_URL);
+
+        order = 0;
+        def.define(TOKENIZER_PATH, Type.STRING, "", Importance.MEDIUM,
+                "Path of a Hugging Face tokenizer.json (or a directory holding one). Empty: the bundled "
+                        + "all-MiniLM-L6-v2 tokenizer.",
+                GROUP_TOKENIZER, ++order, Width.LONG, TOKENIZER_PATH);
+        def.define(TOKENIZER_MAX_LENGTH, Type.INT, TextTokenizer.DEFAULT_MAX_LENGTH, Range.between(2, 8192),
+                Importance.MEDIUM,
+                "Maximum tokens per text, special tokens included; longer texts are truncated and flagged "
+                        + "truncated=true.",
+                GROUP_TOKENIZER, ++order, Width.SHORT, TOKENIZER_MAX_LENGTH);
+
+        order = 0;
+        def.define(EMBEDDING_MODEL_PATH, Type.STRING, "", Importance.HIGH,
+                "Directory of a Hugging Face BERT-family sentence-embedding model (config.json, "
+                        + "model.safetensors, tokenizer.json). Empty: the bundled all-MiniLM-L6-v2.",
+                GROUP_EMBEDDING, ++order, Width.LONG, EMBEDDING_MODEL_PATH);
+        def.define(EMBEDDING_MAX_LENGTH, Type.INT, 256, Range.between(2, 8192), Importance.MEDIUM,
+                "Maximum tokens per text for the embedding model (at most the model's position count); "
+                        + "longer texts are truncated and flagged truncated=true.",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_MAX_LENGTH);
+        def.define(EMBEDDING_BATCH_SIZE, Type.INT, 32, Range.between(1, 4096), Importance.MEDIUM,
+                "Texts per embedding micro-batch: a worker takes a batch as soon as this many texts wait (from "
+                        + "any of the instance's tasks).",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_BATCH_SIZE);
+        def.define(EMBEDDING_LINGER_MS, Type.LONG, 100L, Range.between(1, 3_600_000), Importance.MEDIUM,
+                "A partly filled micro-batch is embedded once its oldest text has waited this long (wall-clock "
+                        + "ms).",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_LINGER_MS);
+        def.define(EMBEDDING_WORKERS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
+                "Threads that run the embedding model, shared by all stream threads. 0: one on a GPU; on a "
+                        + "CPU one per available processor, up to 8.",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_WORKERS);
+        def.define(EMBEDDING_INTRA_OP_THREADS, Type.INT, 0, Range.between(0, 256), Importance.LOW,
+                "PyTorch intra-op (OpenMP/MKL) threads per embedding worker on the CPU. 0: available "
+                        + "processors / workers (several one-thread workers embed faster than one worker with "
+                        + "as many threads).",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_INTRA_OP_THREADS);
+        def.define(EMBEDDING_DEVICE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "cpu", "gpu"),
+                Importance.MEDIUM,
+                "auto: the GPU when DJL's PyTorch engine sees CUDA, else the CPU (logged once); cpu; gpu (fails "
+                        + "at start-up without CUDA).",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_DEVICE);
+        def.define(EMBEDDING_PRECISION, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "fp32", "fp16"),
+                Importance.LOW,
+                "auto: fp16 weights on the GPU, fp32 on the CPU; fp32; fp16 (GPU only). bf16 is not offered: "
+                        + "it aborts DJL 0.36's PyTorch engine.",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_PRECISION);
+        def.define(EMBEDDING_NATIVE_TUNING, Type.BOOLEAN, true, Importance.LOW,
+                "Before the PyTorch engine's first use (once per JVM): glibc malloc keeps freed tensor memory "
+                        + "(mallopt), and on AMD CPUs with AVX-512 oneMKL may use its AVX-512 kernels (the MKL "
+                        + "dispatch shim; without it MKL picks AVX2 on any non-Intel CPU). Logged once. false "
+                        + "leaves the process as it is.",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_NATIVE_TUNING);
+
+        order = 0;
+        def.define(SONG2VEC_MODE, Type.STRING, modeName(SgnsConfig.DEFAULT_MODE),
+                ConfigDef.ValidString.in(CBOW, SKIPGRAM), Importance.MEDIUM,
+                "word2vec architecture: cbow or skipgram. CBOW recommends the next song better after one "
+                        + "streaming pass and costs about a sixth as much (docs/design/song2vec.md).",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_MODE);
+        def.define(SONG2VEC_DIM, Type.INT, SgnsConfig.DEFAULT_DIM, Range.between(1, 1024), Importance.MEDIUM,
+                "Vector size.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_DIM);
+        def.define(SONG2VEC_WINDOW, Type.INT, SgnsConfig.DEFAULT_WINDOW, Range.between(1, 100), Importance.MEDIUM,
+                "Maximum distance between a song and its context in a playlist (gensim's reduced random "
+                        + "window applies).",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_WINDOW);
+        def.define(SONG2VEC_NEGATIVE, Type.INT, SgnsConfig.DEFAULT_NEGATIVE, Range.between(0, 100),
+                Importance.MEDIUM,
+                "Negative samples per positive.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_NEGATIVE);
+        def.define(SONG2VEC_ALPHA, Type.DOUBLE, SgnsConfig.DEFAULT_ALPHA, Range.between(1e-6, 1.0),
+                Importance.MEDIUM,
+                "Learning rate (constant unless song2vec.alpha.decay.songs > 0).",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_ALPHA);
+        def.define(SONG2VEC_MIN_ALPHA, Type.DOUBLE, SgnsConfig.DEFAULT_MIN_ALPHA, Range.between(0.0, 1.0),
+                Importance.LOW,
+                "Floor of a decaying learning rate.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_MIN_ALPHA);
+        def.define(SONG2VEC_ALPHA_DECAY_SONGS, Type.DOUBLE, SgnsConfig.DEFAULT_ALPHA_DECAY_TOKENS,
+                Range.atLeast(0.0), Importance.LOW,
+                "alpha_t = max(min.alpha, alpha / (1 + t / decay)) after t songs; 0 keeps alpha constant, "
+                        + "which suits a stream with no end.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_ALPHA_DECAY_SONGS);
+        def.define(SONG2VEC_SAMPLE, Type.DOUBLE, SgnsConfig.DEFAULT_SAMPLE, Range.between(0.0, 1.0),
+                Importance.LOW,
+                "Downsampling threshold for frequent songs (gensim's sample); 0 disables.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_SAMPLE);
+        def.define(SONG2VEC_MIN_COUNT, Type.INT, SgnsConfig.DEFAULT_MIN_COUNT, Range.atLeast(1), Importance.LOW,
+                "A song trains (and is recommended) once it has been seen this often.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_MIN_COUNT);
+        def.define(SONG2VEC_CAPACITY, Type.INT, SgnsConfig.DEFAULT_CAPACITY, Range.between(2, 1 << 26),
+                Importance.MEDIUM,
+                "Vocabulary capacity (songs with a vector); when full, a new song recycles the row of a "
+                        + "least-frequent song.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_CAPACITY);
+        def.define(SONG2VEC_SAMPLER, Type.STRING, samplerName(SgnsConfig.DEFAULT_SAMPLER),
+                ConfigDef.ValidString.in(ALIAS, RESERVOIR), Importance.LOW,
+                "Negative sampler over count^0.75: alias (a vocabulary-sized alias table rebuilt as counts "
+                        + "grow) or reservoir (Kaji & Kobayashi's incremental unigram table).",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_SAMPLER);
+        def.define(SONG2VEC_SEED, Type.LONG, SgnsConfig.DEFAULT_SEED, Importance.LOW,
+                "Seed of every random decision.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_SEED);
+        def.define(SONG2VEC_THREADS, Type.INT, Song2vecSettings.DEFAULT_THREADS, Range.between(1, 64),
+                Importance.MEDIUM,
+                "Training threads per task. 1 trains on the stream thread, deterministically; more train "
+                        + "Hogwild style (as gensim's workers do), each playlist on one thread, and wait for "
+                        + "each other at every commit.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_THREADS);
+        def.define(SONG2VEC_PLAYLIST_IDLE_MS, Type.LONG, Song2vecSettings.DEFAULT_PLAYLIST_IDLE_MS,
+                Range.atLeast(1), Importance.LOW,
+                "CBOW: a playlist's last songs train once it completes or after this long without events.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_PLAYLIST_IDLE_MS);
+        def.define(SONG2VEC_MAX_SONGS_PER_EVENT, Type.INT, Song2vecSettings.DEFAULT_MAX_SONGS_PER_EVENT,
+                Range.atLeast(1), Importance.LOW,
+                "Larger playlist events are dead-lettered.",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_MAX_SONGS_PER_EVENT);
+        def.define(SONG2VEC_SYNC_MS, Type.LONG, Song2vecSettings.DEFAULT_SYNC_MS, Range.atLeast(0),
+                Importance.MEDIUM,
+                "When playlist-events has several partitions (one model replica per task), each replica "
+                        + "publishes its changes to song2vec-model-deltas this often and applies the others'; "
+                        + "0 turns the exchange off (independent replicas).",
+                GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_SYNC_MS);
+
+        order = 0;
+        def.define(RECOMMEND_ENABLED, Type.BOOLEAN, Song2vecSettings.DEFAULT_RECOMMENDATIONS_ENABLED,
+                Importance.MEDIUM,
+                "Emit recommendations to song-recommendations after each playlist event.",
+                GROUP_RECOMMENDATIONS, ++order, Width.SHORT, RECOMMEND_ENABLED);
+        def.define(RECOMMEND_K, Type.INT, Song2vecSettings.DEFAULT_RECOMMEND_K, Range.between(1, 1000),
+                Importance.MEDIUM,
+                "Songs per recommendation.",
+                GROUP_RECOMMENDATIONS, ++order, Width.SHORT, RECOMMEND_K);
+        def.define(RECOMMEND_SONGS_PER_EVENT, Type.INT, Song2vecSettings.DEFAULT_RECOMMEND_SONGS_PER_EVENT,
+                Range.atLeast(0), Importance.LOW,
+                "Similar-song recommendations per event, for its most recently added songs.",
+                GROUP_RECOMMENDATIONS, ++order, Width.SHORT, RECOMMEND_SONGS_PER_EVENT);
+        def.define(RECOMMEND_DEDUP_MS, Type.LONG, Song2vecSettings.DEFAULT_RECOMMEND_DEDUP_MS, Range.atLeast(0),
+                Importance.LOW,
+                "A song's similar songs are emitted at most once per this interval.",
+                GROUP_RECOMMENDATIONS, ++order, Width.SHORT, RECOMMEND_DEDUP_MS);
+        def.define(INDEX_REFRESH_MS, Type.LONG, Song2vecSettings.DEFAULT_INDEX_REFRESH_MS, Range.atLeast(1),
+                Importance.LOW,
+                "How often the nearest-neighbour snapshot that answers queries is refreshed.",
+                GROUP_RECOMMENDATIONS, ++order, Width.SHORT, INDEX_REFRESH_MS);
+
+        order = 0;
+        def.define(METRICS_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
+                "Address of the operations endpoints (/metrics, /health/live, /health/ready); loopback by "
+                        + "default.",
+                GROUP_OPERATIONS, ++order, Width.MEDIUM, METRICS_HOST);
+        def.define(METRICS_PORT, Type.INT, 9464, Range.between(0, 65535), Importance.MEDIUM,
+                "Port of the operations endpoints; 0 picks any free port (logged at start-up).",
+                GROUP_OPERATIONS, ++order, Width.SHORT, METRICS_PORT);
+
+        order = 0;
+        def.define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.LOW,
+                "Create the catalog's topics (topology/topics.yaml) that do not exist at start-up.",
+                GROUP_TOPICS, ++order, Width.SHORT, TOPICS_CREATE);
+        def.define(TOPICS_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
+                "Replication factor of topics streamvec creates; -1 takes the broker's default.",
+                GROUP_TOPICS, ++order, Width.SHORT, TOPICS_REPLICATION_FACTOR);
+
+        order = 0;
+        def.define(HTTP_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                "Address the read-only HTTP endpoints bind to (loopback by default; 0.0.0.0 for every "
+                        + "interface).",
+                GROUP_HTTP, ++order, Width.MEDIUM, HTTP_HOST);
+        def.define(HTTP_PORT, Type.INT, 8080, Range.between(0, 65535), Importance.MEDIUM,
+                "Port of the read-only HTTP endpoints; 0 picks any free port (logged at start-up).",
+                GROUP_HTTP, ++order, Width.SHORT, HTTP_PORT);
+        return def;
+    }
 
     /**
      * {@code host:port} of {@code application.server}: a host name, an IPv4 address or a bracketed IPv6
@@ -271,22 +380,39 @@ public final class StreamvecConfig extends AbstractConfig {
         return new StreamvecConfig(properties);
     }
 
-    /** streamvec's defaults for Kafka Streams; any of them can be overridden in the properties file. */
+    /** A Kafka Streams (or client) setting whose default streamvec changes, and why. */
+    public record StreamsDefault(String key, Object value, String reason) {}
+
+    /** streamvec's defaults for Kafka Streams and its clients, in the order the reference lists them. */
+    public static final List<StreamsDefault> STREAMS_DEFAULTS = List.of(
+            new StreamsDefault(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec",
+                    "Kafka Streams requires one; it names the consumer group, the internal topics and the state "
+                            + "directory."),
+            new StreamsDefault(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
+                    "Every piece of state is written in the same transaction as the input offsets and the outputs "
+                            + "it results from (docs/operations.md); at_least_once stays selectable."),
+            new StreamsDefault(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ,
+                    "Bad input goes to the dead-letter topic instead of stopping processing."),
+            new StreamsDefault(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    DeadLetterDeserializationHandler.class.getName(),
+                    "Dead-letter an unreadable record and continue; fail on an unreachable schema registry."),
+            new StreamsDefault(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    DeadLetterProcessingHandler.class.getName(),
+                    "Dead-letter a record whose processing failed and continue, counted by reason."),
+            new StreamsDefault(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true,
+                    "The processing exception handler also covers the global song-metadata store."),
+            new StreamsDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 * 1024 * 1024,
+                    "A dead-letter record is its source record plus the error headers: let it exceed the 1 MiB "
+                            + "default."),
+            new StreamsDefault(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024,
+                    "A commit writes the song model's changed rows as ~17 KB blocks: with the 16 KB default each "
+                            + "block is a batch of its own, and at 5 batches in flight a large commit waits on "
+                            + "round trips."));
+
+    /** streamvec's defaults for Kafka Streams; any of them can be overridden in the properties file. Mutable. */
     public static Map<String, Object> streamsDefaults() {
         Map<String, Object> defaults = new HashMap<>();
-        defaults.put(StreamsConfig.APPLICATION_ID_CONFIG, "streamvec");
-        defaults.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        defaults.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
-        defaults.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                DeadLetterDeserializationHandler.class.getName());
-        defaults.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                DeadLetterProcessingHandler.class.getName());
-        defaults.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        // A dead-letter record is its source record plus the error headers: let it exceed the 1 MiB default.
-        defaults.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 * 1024 * 1024);
-        // A commit writes the song model's changed rows as ~17 KB blocks: with the 16 KB default each block is
-        // a batch of its own, and at 5 batches in flight a commit of 20 MB waits ~1 s on round trips.
-        defaults.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 512 * 1024);
+        STREAMS_DEFAULTS.forEach(d -> defaults.put(d.key(), d.value()));
         return defaults;
     }
 
@@ -349,7 +475,7 @@ public final class StreamvecConfig extends AbstractConfig {
     /** The song path's settings. */
     public Song2vecSettings song2vec() {
         SgnsConfig trainer = SgnsConfig.builder()
-                .mode(getString(SONG2VEC_MODE).equals("skipgram") ? SgnsConfig.Mode.SKIP_GRAM : SgnsConfig.Mode.CBOW)
+                .mode(getString(SONG2VEC_MODE).equals(SKIPGRAM) ? SgnsConfig.Mode.SKIP_GRAM : SgnsConfig.Mode.CBOW)
                 .dim(getInt(SONG2VEC_DIM))
                 .window(getInt(SONG2VEC_WINDOW))
                 .negative(getInt(SONG2VEC_NEGATIVE))
@@ -359,14 +485,14 @@ public final class StreamvecConfig extends AbstractConfig {
                 .sample(getDouble(SONG2VEC_SAMPLE))
                 .minCount(getInt(SONG2VEC_MIN_COUNT))
                 .capacity(getInt(SONG2VEC_CAPACITY))
-                .sampler(getString(SONG2VEC_SAMPLER).equals("reservoir") ? SgnsConfig.SamplerKind.RESERVOIR
+                .sampler(getString(SONG2VEC_SAMPLER).equals(RESERVOIR) ? SgnsConfig.SamplerKind.RESERVOIR
                         : SgnsConfig.SamplerKind.ALIAS)
                 .seed(getLong(SONG2VEC_SEED))
                 .build();
         return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
                 getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
-                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT), 256, getInt(SONG2VEC_THREADS),
-                getLong(SONG2VEC_SYNC_MS));
+                getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT),
+                Song2vecSettings.MAX_SONG_ID_LENGTH, getInt(SONG2VEC_THREADS), getLong(SONG2VEC_SYNC_MS));
     }
 
     public String metricsHost() {

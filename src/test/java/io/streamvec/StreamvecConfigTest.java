@@ -2,15 +2,19 @@ package io.streamvec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.song2vec.model.SgnsConfig;
+import io.streamvec.song2vec.stream.Song2vecSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -86,11 +90,57 @@ class StreamvecConfigTest {
     }
 
     @Test
-    void readmeDocumentsEveryStreamvecKey() throws Exception {
-        String readme = Files.readString(Path.of("README.md"));
-        for (String key : StreamvecConfig.DEFINITION.names()) {
-            assertTrue(readme.contains("`" + key + "`"), "README.md does not document " + key);
+    void song2vecDefaultsAreTheSettingsOfAnEmptyConfiguration() {
+        Song2vecSettings configured = new StreamvecConfig(Map.of()).song2vec();
+        Song2vecSettings defaults = Song2vecSettings.defaults();
+        assertEquals(defaults.trainer(), configured.trainer(), defaults.trainer() + " vs " + configured.trainer());
+        assertEquals(defaults, configured);
+        // And the values themselves, so that moving the defaults cannot change them.
+        SgnsConfig trainer = configured.trainer();
+        assertEquals(SgnsConfig.Mode.CBOW, trainer.mode);
+        assertEquals(32, trainer.dim);
+        assertEquals(10, trainer.window);
+        assertEquals(5, trainer.negative);
+        assertEquals(0.005f, trainer.alpha);
+        assertEquals(0.0001f, trainer.minAlpha);
+        assertEquals(0.0, trainer.alphaDecayTokens);
+        assertEquals(1e-3, trainer.sample);
+        assertEquals(100_000, trainer.sampleWarmupTokens);
+        assertEquals(1, trainer.minCount);
+        assertTrue(trainer.reducedWindow);
+        assertFalse(trainer.exactSigmoid);
+        assertEquals(1, trainer.seed);
+        assertEquals(1 << 17, trainer.capacity);
+        assertEquals(SgnsConfig.SamplerKind.ALIAS, trainer.sampler);
+        assertEquals(1 << 22, trainer.reservoirSize);
+        assertEquals(new Song2vecSettings(trainer, true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256, 1, 1_000L),
+                configured);
+    }
+
+    /**
+     * docs/configuration.md is generated from the ConfigDef. When this test fails, regenerate it with
+     * {@code java -jar target/streamvec.jar docs --out docs}.
+     */
+    @Test
+    void committedConfigurationReferenceMatchesTheCode() throws Exception {
+        String committed = Files.readString(Path.of("docs", ConfigurationReference.FILE_NAME));
+        assertEquals(committed, ConfigurationReference.markdown(),
+                "docs/configuration.md is stale: run `" + ConfigurationReference.COMMAND + "`");
+    }
+
+    @Test
+    void theReferenceDocumentsEveryStreamvecKeyInAGroupAndEveryKafkaStreamsDefault() {
+        String reference = ConfigurationReference.markdown();
+        for (ConfigDef.ConfigKey key : StreamvecConfig.DEFINITION.configKeys().values()) {
+            assertTrue(reference.contains("| `" + key.name + "` |"), "docs/configuration.md does not document " + key.name);
+            assertNotNull(key.group, key.name + " has no group");
+            assertFalse(key.documentation.isBlank(), key.name + " has no documentation");
+            assertFalse(key.documentation.contains("README"), key.name + ": " + key.documentation);
         }
+        for (String key : StreamvecConfig.streamsDefaults().keySet()) {
+            assertTrue(reference.contains("| `" + key + "` |"), "docs/configuration.md does not list " + key);
+        }
+        assertTrue(reference.contains(ConfigurationReference.COMMAND), "says how it is generated");
     }
 
     @Test

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             EmbedCommand.class,
             TrainCommand.class,
             TopologyCommand.class,
+            DocsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

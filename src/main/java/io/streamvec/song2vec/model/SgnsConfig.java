@@ -1,11 +1,33 @@
 package io.streamvec.song2vec.model;
 
-/** Immutable trainer configuration. Defaults are the measured streaming defaults (see README.md). */
+/**
+ * Immutable trainer configuration. The {@code DEFAULT_*} constants are the one source of the song path's
+ * trainer defaults (the {@code song2vec.*} keys of the configuration read them); they are the measured
+ * streaming defaults, see docs/design/song2vec.md ("Defaults and why").
+ */
 public final class SgnsConfig {
 
     public enum Mode { SKIP_GRAM, CBOW }
 
     public enum SamplerKind { ALIAS, RESERVOIR }
+
+    public static final Mode DEFAULT_MODE = Mode.CBOW;
+    public static final int DEFAULT_DIM = 32;
+    public static final int DEFAULT_WINDOW = 10;
+    public static final int DEFAULT_NEGATIVE = 5;
+    /** A double so that the configuration shows 0.005; the trainer uses it as a float. */
+    public static final double DEFAULT_ALPHA = 0.005;
+    /** A double so that the configuration shows 0.0001; the trainer uses it as a float. */
+    public static final double DEFAULT_MIN_ALPHA = 0.0001;
+    /** 0: a constant learning rate. */
+    public static final double DEFAULT_ALPHA_DECAY_TOKENS = 0.0;
+    public static final double DEFAULT_SAMPLE = 1e-3;
+    public static final long DEFAULT_SAMPLE_WARMUP_TOKENS = 100_000;
+    public static final int DEFAULT_MIN_COUNT = 1;
+    public static final long DEFAULT_SEED = 1;
+    public static final int DEFAULT_CAPACITY = 1 << 17;
+    public static final SamplerKind DEFAULT_SAMPLER = SamplerKind.ALIAS;
+    public static final int DEFAULT_RESERVOIR_SIZE = 1 << 22;
 
     public final Mode mode;
     public final int dim;
@@ -76,6 +98,23 @@ public final class SgnsConfig {
         return (float) Math.max(minAlpha, alpha / (1.0 + tokens / alphaDecayTokens));
     }
 
+    /** Equal when every setting is. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SgnsConfig c && mode == c.mode && dim == c.dim && window == c.window
+                && negative == c.negative && Float.compare(alpha, c.alpha) == 0
+                && Float.compare(minAlpha, c.minAlpha) == 0 && Double.compare(alphaDecayTokens, c.alphaDecayTokens) == 0
+                && Double.compare(sample, c.sample) == 0 && sampleWarmupTokens == c.sampleWarmupTokens
+                && minCount == c.minCount && reducedWindow == c.reducedWindow && exactSigmoid == c.exactSigmoid
+                && seed == c.seed && capacity == c.capacity && sampler == c.sampler && reservoirSize == c.reservoirSize;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(mode, dim, window, negative, alpha, minAlpha, alphaDecayTokens, sample,
+                sampleWarmupTokens, minCount, reducedWindow, exactSigmoid, seed, capacity, sampler, reservoirSize);
+    }
+
     @Override
     public String toString() {
         return (mode == Mode.SKIP_GRAM ? "sg" : "cbow") + " dim=" + dim + " win=" + window + " neg=" + negative
@@ -84,22 +123,22 @@ public final class SgnsConfig {
     }
 
     public static final class Builder {
-        private Mode mode = Mode.CBOW;
-        private int dim = 32;
-        private int window = 10;
-        private int negative = 5;
-        private float alpha = 0.005f;
-        private float minAlpha = 0.0001f;
-        private double alphaDecayTokens = 0;
-        private double sample = 1e-3;
-        private long sampleWarmupTokens = 100_000;
-        private int minCount = 1;
+        private Mode mode = DEFAULT_MODE;
+        private int dim = DEFAULT_DIM;
+        private int window = DEFAULT_WINDOW;
+        private int negative = DEFAULT_NEGATIVE;
+        private float alpha = (float) DEFAULT_ALPHA;
+        private float minAlpha = (float) DEFAULT_MIN_ALPHA;
+        private double alphaDecayTokens = DEFAULT_ALPHA_DECAY_TOKENS;
+        private double sample = DEFAULT_SAMPLE;
+        private long sampleWarmupTokens = DEFAULT_SAMPLE_WARMUP_TOKENS;
+        private int minCount = DEFAULT_MIN_COUNT;
         private boolean reducedWindow = true;
         private boolean exactSigmoid = false;
-        private long seed = 1;
-        private int capacity = 1 << 17;
-        private SamplerKind sampler = SamplerKind.ALIAS;
-        private int reservoirSize = 1 << 22;
+        private long seed = DEFAULT_SEED;
+        private int capacity = DEFAULT_CAPACITY;
+        private SamplerKind sampler = DEFAULT_SAMPLER;
+        private int reservoirSize = DEFAULT_RESERVOIR_SIZE;
 
         public Builder mode(Mode v) { mode = v; return this; }
         public Builder dim(int v) { dim = v; return this; }

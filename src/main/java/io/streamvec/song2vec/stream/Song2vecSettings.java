@@ -2,7 +2,11 @@ package io.streamvec.song2vec.stream;
 
 import io.streamvec.song2vec.model.SgnsConfig;
 
-/** The song path's settings beyond the trainer's own ({@link SgnsConfig}). */
+/**
+ * The song path's settings beyond the trainer's own ({@link SgnsConfig}). The {@code DEFAULT_*} constants here
+ * and in {@link SgnsConfig} are the one source of the song path's defaults: the {@code song2vec.*} keys of the
+ * configuration and {@link #defaults()} both read them.
+ */
 public record Song2vecSettings(
         SgnsConfig trainer,
         boolean recommendationsEnabled,
@@ -16,8 +20,23 @@ public record Song2vecSettings(
         int threads,
         long syncMs) {
 
+    public static final boolean DEFAULT_RECOMMENDATIONS_ENABLED = true;
+    public static final int DEFAULT_RECOMMEND_K = 10;
+    public static final int DEFAULT_RECOMMEND_SONGS_PER_EVENT = 1;
+    public static final long DEFAULT_RECOMMEND_DEDUP_MS = 60_000L;
+    public static final long DEFAULT_INDEX_REFRESH_MS = 1_000L;
+    public static final long DEFAULT_PLAYLIST_IDLE_MS = 60_000L;
+    public static final int DEFAULT_MAX_SONGS_PER_EVENT = 10_000;
+    /** Not a configuration key: events with a longer song or playlist id are dead-lettered. */
+    public static final int MAX_SONG_ID_LENGTH = 256;
+    public static final int DEFAULT_THREADS = 1;
+    public static final long DEFAULT_SYNC_MS = 1_000L;
+
+    /** The settings of an empty configuration. */
     public static Song2vecSettings defaults() {
-        return new Song2vecSettings(SgnsConfig.builder().build(), true, 10, 1, 60_000L, 1_000L, 60_000L, 10_000, 256, 1,
-                1_000L);
+        return new Song2vecSettings(SgnsConfig.builder().build(), DEFAULT_RECOMMENDATIONS_ENABLED, DEFAULT_RECOMMEND_K,
+                DEFAULT_RECOMMEND_SONGS_PER_EVENT, DEFAULT_RECOMMEND_DEDUP_MS, DEFAULT_INDEX_REFRESH_MS,
+                DEFAULT_PLAYLIST_IDLE_MS, DEFAULT_MAX_SONGS_PER_EVENT, MAX_SONG_ID_LENGTH, DEFAULT_THREADS,
+                DEFAULT_SYNC_MS);
     }
 }
