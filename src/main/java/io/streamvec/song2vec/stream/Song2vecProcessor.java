@@ -1,12 +1,11 @@
 package io.streamvec.song2vec.stream;
 
-import io.streamvec.song2vec.model.ParallelTraining;
 import io.streamvec.song2vec.model.PlaylistContext;
-import io.streamvec.song2vec.model.Rng;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.model.SgnsModel;
 import io.streamvec.song2vec.model.SgnsTrainer;
 import io.streamvec.song2vec.model.SongModelView;
+import io.streamvec.song2vec.model.TrainingStrategy;
 import io.streamvec.song2vec.model.Vocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -43,6 +42,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * Trains the song model from playlist events and emits recommendations. Each event's songs are appended
  * to the playlist's context (store {@value #PLAYLIST_STORE}), so songs arriving one at a time train
  * exactly the pairs of the whole playlist; the model lives in {@link SongModelStore} ({@value #MODEL_STORE}).
+ * Training runs on the stream thread or on {@code song2vec.threads} threads ({@link TrainingStrategy}); the
+ * model store settles it before every commit.
  * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
  * {@code song2vec.playlist.idle.ms}.
  */
@@ -64,13 +65,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     private ModelSync sync;
     private SongModelStore modelStore;
     private SgnsModel model;
-    private SgnsTrainer trainer;
-    private ParallelTraining parallel;
-    /** Parallel mode: contexts handed to trainers and not yet written back to the playlist store. */
-    private final Map<String, PlaylistContext> inflight = new HashMap<>();
-    private static final int MAX_INFLIGHT = 10_000;
+    private TrainingStrategy training;
     private KeyValueStore<String, byte[]> playlists;
     private KeyValueStore<String, ValueAndTimestamp<Song>> metadata;
+    /** CBOW playlists whose songs may wait for right-hand context, with when they last had an event. */
     private final Map<String, Long> waitingPlaylists = new HashMap<>();
     private final Map<String, Long> lastRecommended = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -113,7 +111,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
-        inflight.clear();
         waitingPlaylists.clear();
         lastRecommended.clear();
         modelStore = context.getStateStore(MODEL_STORE);
@@ -121,24 +118,9 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         metadata = context.getStateStore(SONG_METADATA_STORE);
         model = modelStore.model();
         SgnsTrainer.warmUp(settings.trainer());
-        trainer = new SgnsTrainer(model, context.taskId().hashCode());
-        if (settings.threads() > 1) {
-            parallel = new ParallelTraining(model, settings.threads(), context.taskId().hashCode(),
-                    "song2vec-" + context.taskId());
-            modelStore.attach(new SongModelStore.ChangeSource() {
-                @Override
-                public void settle() {
-                    settleParallel();
-                }
-
-                @Override
-                public int[][] drainDirtyRows() {
-                    return parallel.drainDirtyRows();
-                }
-            });
-        } else {
-            modelStore.attach(trainer);
-        }
+        training = TrainingStrategy.create(model, settings.threads(), context.taskId().hashCode(),
+                "song2vec-" + context.taskId(), new StoredContexts(playlists));
+        modelStore.attach(training);
         modelStore.refreshIndex(System.currentTimeMillis(), 0);
         if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
             long now = System.currentTimeMillis();
@@ -192,9 +174,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     }
 
     private void exchangeDeltas(long now) {
-        if (parallel != null) {
-            settleParallel();
-        }
+        training.settle();
         for (ModelDelta delta : sync.publish(modelStore.collectChangedRows())) {
             context().forward(new Record<String, SpecificRecord>(sync.source(), delta, now), DELTAS_CHILD);
             deltaRowsPublished.increment(delta.getSongIds().size());
@@ -242,42 +222,15 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 modelStore.markCounted(row);
             }
         }
-        PlaylistContext ctx = parallel != null ? inflight.get(playlistId) : null;
-        if (ctx == null) {
-            byte[] stored = playlists.get(playlistId);
-            SgnsTrainer owner = parallel != null ? parallel.trainerFor(playlistId) : trainer;
-            ctx = stored != null ? PlaylistContext.fromBytes(stored)
-                    : owner.newContext(Rng.hash(settings.trainer().seed, playlistId.hashCode()));
-        }
         boolean complete = event.getPlaylistComplete();
-        if (parallel != null) {
-            parallel.submit(playlistId, ctx, rows, n, complete, modelStore::eventTrained);
-            inflight.put(playlistId, ctx);
-            if (complete) {
-                waitingPlaylists.remove(playlistId);
-            } else if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
-                waitingPlaylists.put(playlistId, System.currentTimeMillis());
-            }
-            if (inflight.size() >= MAX_INFLIGHT || parallel.queued() >= MAX_INFLIGHT) {
-                settleParallel(); // bounds the memory held by contexts and queued events
-            }
-        } else {
-            trainer.train(ctx, rows, 0, n);
-            if (complete) {
-                trainer.flush(ctx);
-                waitingPlaylists.remove(playlistId);
-            } else if (ctx.trainedUpTo() < ctx.keptPosition()) {
-                waitingPlaylists.put(playlistId, System.currentTimeMillis());
-            }
-            playlists.put(playlistId, ctx.toBytes());
-            modelStore.eventTrained();
+        boolean waiting = training.train(playlistId, rows, n, complete, modelStore::eventTrained);
+        if (complete) {
+            waitingPlaylists.remove(playlistId);
+        } else if (waiting) {
+            waitingPlaylists.put(playlistId, System.currentTimeMillis());
         }
-
         if (settings.recommendationsEnabled()) {
-            // In parallel mode the context may still be training: continue from the event's own songs.
-            List<String> recent = parallel == null ? recentSongs(ctx)
-                    : songIds.subList(Math.max(0, songIds.size() - settings.trainer().window), songIds.size());
-            recommend(playlistId, songIds, recent, record.timestamp());
+            recommend(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
         }
     }
 
@@ -318,24 +271,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     private void flushIdlePlaylists(long now) {
         for (Iterator<Map.Entry<String, Long>> it = waitingPlaylists.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, Long> waiting = it.next();
-            if (now - waiting.getValue() < settings.playlistIdleMs()) {
-                continue;
+            if (now - waiting.getValue() >= settings.playlistIdleMs()) {
+                training.flush(waiting.getKey());
+                it.remove();
             }
-            PlaylistContext ctx = parallel != null ? inflight.get(waiting.getKey()) : null;
-            byte[] stored = ctx == null ? playlists.get(waiting.getKey()) : null;
-            if (ctx == null && stored != null) {
-                ctx = PlaylistContext.fromBytes(stored);
-            }
-            if (ctx != null) {
-                if (parallel != null) {
-                    parallel.submitFlush(waiting.getKey(), ctx);
-                    inflight.put(waiting.getKey(), ctx);
-                } else {
-                    trainer.flush(ctx);
-                    playlists.put(waiting.getKey(), ctx.toBytes());
-                }
-            }
-            it.remove();
         }
     }
 
@@ -361,35 +300,14 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 forward(playlistId, RecommendationKind.PLAYLIST_CONTINUATION, null, playlistId, next, timestamp));
     }
 
-    /** Parallel mode: waits for every queued event, then writes the trained contexts back to their store. */
-    private void settleParallel() {
-        parallel.drain();
-        for (Map.Entry<String, PlaylistContext> entry : inflight.entrySet()) {
-            playlists.put(entry.getKey(), entry.getValue().toBytes());
-        }
-        inflight.clear();
-    }
-
     @Override
     public void close() {
         closeDeltaExchange();
-        if (parallel != null) {
-            parallel.close();
+        if (training != null) {
+            training.close();
         }
         taskMeters.forEach(metrics::remove);
         taskMeters.clear();
-    }
-
-    /** The playlist's retained songs, oldest first, as ids. */
-    List<String> recentSongs(PlaylistContext ctx) {
-        List<String> ids = new ArrayList<>();
-        for (int row : ctx.retainedSongs()) {
-            String id = model.vocab.id(row);
-            if (id != null) {
-                ids.add(id);
-            }
-        }
-        return ids;
     }
 
     private void forward(String key, RecommendationKind kind, String songId, String playlistId,
@@ -411,5 +329,19 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .build();
         context().forward(new Record<String, SpecificRecord>(key, value, timestamp), RECOMMENDATIONS_CHILD);
         emitted.increment();
+    }
+
+    /** The playlist store as the training strategy sees it: contexts, serialised. */
+    private record StoredContexts(KeyValueStore<String, byte[]> store) implements TrainingStrategy.PlaylistContexts {
+        @Override
+        public PlaylistContext get(String playlistId) {
+            byte[] stored = store.get(playlistId);
+            return stored == null ? null : PlaylistContext.fromBytes(stored);
+        }
+
+        @Override
+        public void put(String playlistId, PlaylistContext context) {
+            store.put(playlistId, context.toBytes());
+        }
     }
 }
