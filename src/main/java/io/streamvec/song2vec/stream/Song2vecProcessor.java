@@ -4,7 +4,6 @@ import io.streamvec.song2vec.model.PlaylistContext;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.model.SgnsModel;
 import io.streamvec.song2vec.model.SgnsTrainer;
-import io.streamvec.song2vec.model.SongModelView;
 import io.streamvec.song2vec.model.TrainingStrategy;
 import io.streamvec.song2vec.model.Vocabulary;
 import io.micrometer.core.instrument.Counter;
@@ -12,23 +11,16 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.streamvec.EventChecks;
 import io.streamvec.InvalidEventException;
 import io.streamvec.avro.ModelDelta;
 import io.streamvec.avro.PlaylistEvent;
-import io.streamvec.avro.Recommendation;
-import io.streamvec.avro.RecommendationKind;
-import io.streamvec.avro.Song;
-import io.streamvec.avro.SongRecommendations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -36,16 +28,14 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Trains the song model from playlist events and emits recommendations. Each event's songs are appended
- * to the playlist's context (store {@value #PLAYLIST_STORE}), so songs arriving one at a time train
- * exactly the pairs of the whole playlist; the model lives in {@link SongModelStore} ({@value #MODEL_STORE}).
- * Training runs on the stream thread or on {@code song2vec.threads} threads ({@link TrainingStrategy}); the
- * model store settles it before every commit.
- * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
- * {@code song2vec.playlist.idle.ms}.
+ * Trains the song model from playlist events and hands each event to the {@link RecommendationEmitter}. Each
+ * event's songs are appended to the playlist's context (store {@value #PLAYLIST_STORE}), so songs arriving one
+ * at a time train exactly the pairs of the whole playlist; the model lives in {@link SongModelStore}
+ * ({@value #MODEL_STORE}). Training runs on the stream thread or on {@code song2vec.threads} threads
+ * ({@link TrainingStrategy}); the model store settles it before every commit. CBOW songs wait for their
+ * right-hand context until the playlist completes or has been idle for {@code song2vec.playlist.idle.ms}.
  */
 public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SpecificRecord> {
 
@@ -57,30 +47,21 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     public static final String RECOMMENDATIONS_CHILD = "song-recommendations-sink";
     /** The child (sink) node model deltas are forwarded to. */
     public static final String DELTAS_CHILD = "song2vec-model-deltas-sink";
-    private static final int DEDUP_ENTRIES = 100_000;
 
     private final Song2vecSettings settings;
     private final DeltaFeed.Factory deltaFeeds;
+    private final RecommendationEmitter recommendations;
     private DeltaFeed deltaFeed;
     private ModelSync sync;
     private SongModelStore modelStore;
     private SgnsModel model;
     private TrainingStrategy training;
     private KeyValueStore<String, byte[]> playlists;
-    private KeyValueStore<String, ValueAndTimestamp<Song>> metadata;
     /** CBOW playlists whose songs may wait for right-hand context, with when they last had an event. */
     private final Map<String, Long> waitingPlaylists = new HashMap<>();
-    private final Map<String, Long> lastRecommended = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > DEDUP_ENTRIES;
-        }
-    };
 
     private final MeterRegistry metrics;
     private final Counter received;
-    private final Counter emitted;
-    private final Timer queries;
     private final Counter deltaRowsPublished;
     private final Counter deltaRowsApplied;
     /** Meters that read this task's model: removed when the task closes, so no gauge outlives its store. */
@@ -97,14 +78,11 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         this.metrics = metrics;
         this.received = Counter.builder("streamvec.records.in").tag("path", "song")
                 .description("Records read per path").register(metrics);
-        this.emitted = Counter.builder("streamvec.records.out").tag("path", "song").tag("topic", "song-recommendations")
-                .description("Records written per path and topic").register(metrics);
+        this.recommendations = new RecommendationEmitter(settings, metrics);
         this.deltaRowsPublished = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "published")
                 .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
         this.deltaRowsApplied = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "applied")
                 .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
-        this.queries = Timer.builder("streamvec.recommendation.query")
-                .description("Nearest-neighbour query latency").publishPercentileHistogram().register(metrics);
     }
 
     @Override
@@ -112,16 +90,15 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         super.init(context);
         // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
         waitingPlaylists.clear();
-        lastRecommended.clear();
         modelStore = context.getStateStore(MODEL_STORE);
         playlists = context.getStateStore(PLAYLIST_STORE);
-        metadata = context.getStateStore(SONG_METADATA_STORE);
         model = modelStore.model();
         SgnsTrainer.warmUp(settings.trainer());
         training = TrainingStrategy.create(model, settings.threads(), context.taskId().hashCode(),
                 "song2vec-" + context.taskId(), new StoredContexts(playlists));
         modelStore.attach(training);
         modelStore.refreshIndex(System.currentTimeMillis(), 0);
+        recommendations.init(context, modelStore);
         if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
             long now = System.currentTimeMillis();
             try (KeyValueIterator<String, byte[]> all = playlists.all()) {
@@ -230,7 +207,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             waitingPlaylists.put(playlistId, System.currentTimeMillis());
         }
         if (settings.recommendationsEnabled()) {
-            recommend(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
+            recommendations.emit(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
         }
     }
 
@@ -278,28 +255,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         }
     }
 
-    private void recommend(String playlistId, List<String> songIds, List<String> recent, long timestamp) {
-        long now = System.currentTimeMillis();
-        modelStore.refreshIndex(now, settings.indexRefreshMs());
-        int k = settings.recommendK();
-        int emitted = 0;
-        for (int i = songIds.size() - 1; i >= 0 && emitted < settings.recommendSongsPerEvent(); i--) {
-            String songId = songIds.get(i);
-            Long last = lastRecommended.get(songId);
-            if (last != null && now - last < settings.recommendDedupMs()) {
-                continue;
-            }
-            Optional<List<SongModelView.Neighbor>> similar = queries.record(() -> modelStore.similar(songId, k));
-            if (similar.isPresent() && !similar.get().isEmpty()) {
-                lastRecommended.put(songId, now);
-                forward(songId, RecommendationKind.SIMILAR_SONGS, songId, null, similar.get(), timestamp);
-                emitted++;
-            }
-        }
-        modelStore.continuation(recent, k).filter(next -> !next.isEmpty()).ifPresent(next ->
-                forward(playlistId, RecommendationKind.PLAYLIST_CONTINUATION, null, playlistId, next, timestamp));
-    }
-
     @Override
     public void close() {
         closeDeltaExchange();
@@ -308,27 +263,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         }
         taskMeters.forEach(metrics::remove);
         taskMeters.clear();
-    }
-
-    private void forward(String key, RecommendationKind kind, String songId, String playlistId,
-                         List<SongModelView.Neighbor> neighbors, long timestamp) {
-        List<Recommendation> recommendations = new ArrayList<>(neighbors.size());
-        for (SongModelView.Neighbor neighbor : neighbors) {
-            ValueAndTimestamp<Song> song = metadata.get(neighbor.songId());
-            Song known = song == null ? null : song.value();
-            recommendations.add(new Recommendation(neighbor.songId(), neighbor.score(),
-                    known == null ? null : known.getTitle(), known == null ? null : known.getArtist()));
-        }
-        SongRecommendations value = SongRecommendations.newBuilder()
-                .setKind(kind)
-                .setSongId(songId)
-                .setPlaylistId(playlistId)
-                .setRecommendations(recommendations)
-                .setModelUpdates(modelStore.events())
-                .setTimestampMs(System.currentTimeMillis())
-                .build();
-        context().forward(new Record<String, SpecificRecord>(key, value, timestamp), RECOMMENDATIONS_CHILD);
-        emitted.increment();
     }
 
     /** The playlist store as the training strategy sees it: contexts, serialised. */
