@@ -1,20 +1,18 @@
 package io.streamvec.song2vec.stream;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.streamvec.avro.ModelDelta;
+import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.song2vec.model.PlaylistContext;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.model.SgnsModel;
 import io.streamvec.song2vec.model.SgnsTrainer;
 import io.streamvec.song2vec.model.TrainingStrategy;
 import io.streamvec.song2vec.model.Vocabulary;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.streamvec.EventChecks;
-import io.streamvec.InvalidEventException;
-import io.streamvec.avro.ModelDelta;
-import io.streamvec.avro.PlaylistEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,12 +28,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Trains the song model from playlist events and hands each event to the {@link RecommendationEmitter}. Each
- * event's songs are appended to the playlist's context (store {@value #PLAYLIST_STORE}), so songs arriving one
- * at a time train exactly the pairs of the whole playlist; the model lives in {@link SongModelStore}
- * ({@value #MODEL_STORE}). Training runs on the stream thread or on {@code song2vec.threads} threads
- * ({@link TrainingStrategy}); the model store settles it before every commit. CBOW songs wait for their
- * right-hand context until the playlist completes or has been idle for {@code song2vec.playlist.idle.ms}.
+ * Trains the song model from validated playlist events (see {@link PreparePlaylistProcessor}) and hands each
+ * event to the {@link RecommendationEmitter}. Each event's songs are appended to the playlist's context (store
+ * {@value #PLAYLIST_STORE}), so songs arriving one at a time train exactly the pairs of the whole playlist;
+ * the model lives in {@link SongModelStore} ({@value #MODEL_STORE}). Training runs on the stream thread or
+ * on {@code song2vec.threads} threads ({@link TrainingStrategy}); the model store settles it before every commit.
+ * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
+ * {@code song2vec.playlist.idle.ms}.
  */
 public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SpecificRecord> {
 
@@ -61,7 +60,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     private final Map<String, Long> waitingPlaylists = new HashMap<>();
 
     private final MeterRegistry metrics;
-    private final Counter received;
     private final Counter deltaRowsPublished;
     private final Counter deltaRowsApplied;
     /** Meters that read this task's model: removed when the task closes, so no gauge outlives its store. */
@@ -76,8 +74,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         this.settings = settings;
         this.deltaFeeds = deltaFeeds;
         this.metrics = metrics;
-        this.received = Counter.builder("streamvec.records.in").tag("path", "song")
-                .description("Records read per path").register(metrics);
         this.recommendations = new RecommendationEmitter(settings, metrics);
         this.deltaRowsPublished = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "published")
                 .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
@@ -112,7 +108,13 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             Duration every = Duration.ofMillis(Math.max(10, settings.playlistIdleMs() / 4));
             context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::flushIdlePlaylists);
         }
-        String task = context.taskId().toString();
+        registerTaskMeters(context.taskId().toString());
+        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
+                now -> modelStore.refreshIndexIfChanged(now));
+        openDeltaExchange(context);
+    }
+
+    private void registerTaskMeters(String task) {
         SongModelStore store = modelStore;
         taskMeters.add(Gauge.builder("streamvec.song2vec.vocabulary", model.vocab, Vocabulary::size).tag("task", task)
                 .description("Songs with a vector").strongReference(false).register(metrics));
@@ -124,9 +126,42 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("Songs (words) trained").register(metrics));
         taskMeters.add(FunctionCounter.builder("streamvec.song2vec.pairs", model, SgnsModel::pairs).tag("task", task)
                 .description("(centre, context) pairs trained").register(metrics));
-        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
-                now -> modelStore.refreshIndexIfChanged(now));
-        openDeltaExchange(context);
+    }
+
+    @Override
+    public void process(Record<String, PlaylistEvent> record) {
+        PlaylistEvent event = record.value();
+        String playlistId = event.getPlaylistId();
+        List<String> songIds = event.getSongIds();
+        int[] rows = new int[songIds.size()];
+        int n = 0;
+        for (String songId : songIds) {
+            int row = model.admit(songId);
+            if (row >= 0) {
+                rows[n++] = row;
+                modelStore.markCounted(row);
+            }
+        }
+        boolean complete = event.getPlaylistComplete();
+        boolean waiting = training.train(playlistId, rows, n, complete, modelStore::eventTrained);
+        if (complete) {
+            waitingPlaylists.remove(playlistId);
+        } else if (waiting) {
+            waitingPlaylists.put(playlistId, System.currentTimeMillis());
+        }
+        if (settings.recommendationsEnabled()) {
+            recommendations.emit(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
+        }
+    }
+
+    private void flushIdlePlaylists(long now) {
+        for (Iterator<Map.Entry<String, Long>> it = waitingPlaylists.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> waiting = it.next();
+            if (now - waiting.getValue() >= settings.playlistIdleMs()) {
+                training.flush(waiting.getKey());
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -177,82 +212,6 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             deltaFeed = null;
         }
         sync = null;
-    }
-
-    @Override
-    public void process(Record<String, PlaylistEvent> record) {
-        received.increment();
-        PlaylistEvent event = validate(record.value());
-        if (!event.getPlaylistId().equals(record.key())) {
-            throw new InvalidEventException((record.key() == null ? "null key" : "record key differs from the "
-                    + "event's playlist id") + ": playlist events must be keyed by playlist id so that one task "
-                    + "sees all of a playlist");
-        }
-        String playlistId = event.getPlaylistId();
-        List<String> songIds = event.getSongIds();
-        int[] rows = new int[songIds.size()];
-        int n = 0;
-        for (String songId : songIds) {
-            int row = model.admit(songId);
-            if (row >= 0) {
-                rows[n++] = row;
-                modelStore.markCounted(row);
-            }
-        }
-        boolean complete = event.getPlaylistComplete();
-        boolean waiting = training.train(playlistId, rows, n, complete, modelStore::eventTrained);
-        if (complete) {
-            waitingPlaylists.remove(playlistId);
-        } else if (waiting) {
-            waitingPlaylists.put(playlistId, System.currentTimeMillis());
-        }
-        if (settings.recommendationsEnabled()) {
-            recommendations.emit(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
-        }
-    }
-
-    private PlaylistEvent validate(PlaylistEvent event) {
-        if (event == null) {
-            throw new InvalidEventException("null value: a playlist event needs songs");
-        }
-        if (!validSongId(event.getPlaylistId(), settings.maxSongIdLength())) {
-            throw new InvalidEventException("invalid playlist id (empty, longer than " + settings.maxSongIdLength()
-                    + " characters, or with whitespace or control characters)");
-        }
-        EventChecks.checkTimestamp(event.getTimestampMs(), System.currentTimeMillis());
-        int songs = event.getSongIds().size();
-        if (songs == 0) {
-            throw new InvalidEventException("playlist event without songs");
-        }
-        if (songs > settings.maxSongsPerEvent()) {
-            throw new InvalidEventException("playlist event with " + songs + " songs; at most "
-                    + settings.maxSongsPerEvent() + " per event (song2vec.max.songs.per.event)");
-        }
-        for (String songId : event.getSongIds()) {
-            if (!validSongId(songId, settings.maxSongIdLength())) {
-                throw new InvalidEventException("invalid song id (empty, longer than " + settings.maxSongIdLength()
-                        + " characters, or with whitespace or control characters)");
-            }
-        }
-        return event;
-    }
-
-    /**
-     * Whether {@code id} can name a song or playlist ({@link EventChecks#validId}). The HTTP endpoints apply
-     * the same rule to the ids they are asked for.
-     */
-    public static boolean validSongId(String id, int maxLength) {
-        return EventChecks.validId(id, maxLength);
-    }
-
-    private void flushIdlePlaylists(long now) {
-        for (Iterator<Map.Entry<String, Long>> it = waitingPlaylists.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> waiting = it.next();
-            if (now - waiting.getValue() >= settings.playlistIdleMs()) {
-                training.flush(waiting.getKey());
-                it.remove();
-            }
-        }
     }
 
     @Override
