@@ -18,6 +18,7 @@ import io.streamvec.song2vec.stream.Song2vecProcessor;
 import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.song2vec.stream.SongMetadataProcessor;
 import io.streamvec.song2vec.stream.SongModelStoreBuilder;
+import io.streamvec.song2vec.stream.SongStores;
 import io.streamvec.text.stream.EmbedProcessor;
 import io.streamvec.text.stream.PrepareTextProcessor;
 import io.streamvec.text.model.EmbeddingWorkers;
@@ -44,6 +45,7 @@ import org.apache.kafka.streams.state.Stores;
  *   playlist-events ──► prepare-playlist ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
  *   songs ──► (global) song-metadata ────────────┘ (titles and artists)                     └─► song2vec-model-deltas
  *   (each replica reads the other replicas' deltas back from song2vec-model-deltas; see ModelSync)
+ *   (store names and their changelog topics: SongStores)
  * </pre>
  *
  * Records that cannot be read or processed go to {@code streamvec-dlq} through the exception handlers
@@ -109,7 +111,7 @@ public final class StreamvecTopology {
                 new AvroSerde<>(TextEmbedding.class, registry).serializer(), EMBED);
 
         topology.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
-                                Stores.persistentTimestampedKeyValueStore(Song2vecProcessor.SONG_METADATA_STORE),
+                                Stores.persistentTimestampedKeyValueStore(SongStores.SONG_METADATA),
                                 Serdes.String(), new AvroSerde<>(Song.class, registry))
                         .withLoggingDisabled(),
                 SONGS_SOURCE, new StringDeserializer(), new AvroSerde<>(Song.class, registry).deserializer(),
@@ -120,9 +122,9 @@ public final class StreamvecTopology {
                 PLAYLIST_SOURCE);
         topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(), parts.modelDeltas()),
                 PREPARE_PLAYLIST);
-        topology.addStateStore(new SongModelStoreBuilder(Song2vecProcessor.MODEL_STORE, parts.song2vec().trainer()), SONG2VEC);
+        topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer()), SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(Song2vecProcessor.PLAYLIST_STORE), Serdes.String(),
+                        Stores.persistentKeyValueStore(SongStores.PLAYLISTS), Serdes.String(),
                         Serdes.ByteArray())
                 .withLoggingEnabled(Map.of())
                 .withCachingDisabled(), SONG2VEC);

@@ -55,7 +55,7 @@ final class RecommendationEmitter {
     void init(ProcessorContext<String, SpecificRecord> context, SongModelStore model) {
         this.context = context;
         this.model = model;
-        this.metadata = context.getStateStore(Song2vecProcessor.SONG_METADATA_STORE);
+        this.metadata = context.getStateStore(SongStores.SONG_METADATA);
         lastRecommended.clear();
     }
 

@@ -30,8 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Trains the song model from validated playlist events (see {@link PreparePlaylistProcessor}) and hands each
  * event to the {@link RecommendationEmitter}. Each event's songs are appended to the playlist's context (store
- * {@value #PLAYLIST_STORE}), so songs arriving one at a time train exactly the pairs of the whole playlist;
- * the model lives in {@link SongModelStore} ({@value #MODEL_STORE}). Training runs on the stream thread or
+ * {@value SongStores#PLAYLISTS}), so songs arriving one at a time train exactly the pairs of the whole playlist;
+ * the model lives in {@link SongModelStore} ({@value SongStores#MODEL}). Training runs on the stream thread or
  * on {@code song2vec.threads} threads ({@link TrainingStrategy}); the model store settles it before every commit.
  * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
  * {@code song2vec.playlist.idle.ms}.
@@ -39,9 +39,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SpecificRecord> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Song2vecProcessor.class);
-    public static final String MODEL_STORE = "song2vec-model";
-    public static final String PLAYLIST_STORE = "song2vec-playlists";
-    public static final String SONG_METADATA_STORE = "song-metadata";
     /** The child (sink) node recommendations are forwarded to. */
     public static final String RECOMMENDATIONS_CHILD = "song-recommendations-sink";
     /** The child (sink) node model deltas are forwarded to. */
@@ -86,8 +83,8 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         super.init(context);
         // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
         waitingPlaylists.clear();
-        modelStore = context.getStateStore(MODEL_STORE);
-        playlists = context.getStateStore(PLAYLIST_STORE);
+        modelStore = context.getStateStore(SongStores.MODEL);
+        playlists = context.getStateStore(SongStores.PLAYLISTS);
         model = modelStore.model();
         SgnsTrainer.warmUp(settings.trainer());
         training = TrainingStrategy.create(model, settings.threads(), context.taskId().hashCode(),

@@ -38,8 +38,8 @@ class RecommendationEmitterTest {
     void init() {
         context = new MockProcessorContext<>();
         SgnsConfig config = SgnsConfig.builder().capacity(1000).alpha(0.025f).build();
-        model = new SongModelStore(Song2vecProcessor.MODEL_STORE, Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(Song2vecProcessor.MODEL_STORE), Serdes.Integer(), Serdes.ByteArray())
+        model = new SongModelStore(SongStores.MODEL, Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(SongStores.MODEL), Serdes.Integer(), Serdes.ByteArray())
                 .withLoggingDisabled().withCachingDisabled().build(), config);
         model.init(context.getStateStoreContext(), model);
         SgnsTrainer trainer = new SgnsTrainer(model.model(), 1);
@@ -51,7 +51,7 @@ class RecommendationEmitterTest {
             model.eventTrained();
         }
         TimestampedKeyValueStore<String, Song> metadata = Stores.timestampedKeyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore(Song2vecProcessor.SONG_METADATA_STORE), Serdes.String(),
+                        Stores.inMemoryKeyValueStore(SongStores.SONG_METADATA), Serdes.String(),
                         new AvroSerde<>(Song.class, EmbeddedSchemaRegistry.bundled()))
                 .withLoggingDisabled().withCachingDisabled().build();
         metadata.init(context.getStateStoreContext(), metadata);
