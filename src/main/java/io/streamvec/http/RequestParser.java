@@ -1,6 +1,6 @@
 package io.streamvec.http;
 
-import io.streamvec.song2vec.stream.Song2vecProcessor;
+import io.streamvec.song2vec.stream.PreparePlaylistProcessor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -73,7 +73,7 @@ public final class RequestParser {
 
     /**
      * {@code id} when it is 1 to 256 characters without whitespace or control characters (the rule the song
-     * path applies to the ids it stores, {@link Song2vecProcessor#validSongId}); else 400.
+     * path applies to the ids it stores, {@link PreparePlaylistProcessor#validSongId}); else 400.
      */
     static String validId(String id, String what) {
         if (id.isEmpty()) {
@@ -82,7 +82,7 @@ public final class RequestParser {
         if (id.length() > MAX_ID_LENGTH) {
             throw HttpError.badRequest(what + " is longer than " + MAX_ID_LENGTH + " characters");
         }
-        if (!Song2vecProcessor.validSongId(id, MAX_ID_LENGTH)) {
+        if (!PreparePlaylistProcessor.validSongId(id, MAX_ID_LENGTH)) {
             boolean control = id.chars().anyMatch(Character::isISOControl);
             throw HttpError.badRequest(what + (control ? " contains a control character" : " contains whitespace"));
         }

@@ -2,7 +2,7 @@ package io.streamvec.http;
 
 import io.streamvec.avro.Song;
 import io.streamvec.song2vec.model.PlaylistContext;
-import io.streamvec.song2vec.stream.Song2vecProcessor;
+import io.streamvec.song2vec.stream.SongStores;
 import io.streamvec.song2vec.stream.SongModelStoreType;
 import io.streamvec.song2vec.model.SongModelView;
 import java.util.ArrayList;
@@ -22,14 +22,14 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * {@link SongQueries} over this instance's state through interactive queries: the song model
- * ({@value Song2vecProcessor#MODEL_STORE}), the playlist contexts ({@value Song2vecProcessor#PLAYLIST_STORE})
- * and the global song metadata ({@value Song2vecProcessor#SONG_METADATA_STORE}).
+ * ({@value SongStores#MODEL}), the playlist contexts ({@value SongStores#PLAYLISTS})
+ * and the global song metadata ({@value SongStores#SONG_METADATA}).
  *
  * <p>A playlist's context holds rows of the model of the task that owns the playlist's partition, so its
  * rows are mapped to song ids by that partition's model, not by whichever local model is largest.
  *
  * <p>With several instances ({@code self}, this instance's {@code application.server}, is set), the instance
- * that holds a playlist is the active host of its key in {@value Song2vecProcessor#PLAYLIST_STORE}
+ * that holds a playlist is the active host of its key in {@value SongStores#PLAYLISTS}
  * ({@link KafkaStreams#queryMetadataForKey}).
  */
 public final class StreamsSongQueries implements SongQueries {
@@ -55,7 +55,7 @@ public final class StreamsSongQueries implements SongQueries {
         if (self == null) {
             return Optional.empty();
         }
-        return remoteOwner(running().queryMetadataForKey(Song2vecProcessor.PLAYLIST_STORE, playlistId, KEYS), self);
+        return remoteOwner(running().queryMetadataForKey(SongStores.PLAYLISTS, playlistId, KEYS), self);
     }
 
     /**
@@ -75,7 +75,7 @@ public final class StreamsSongQueries implements SongQueries {
     public Optional<Responses.SimilarSongs> similar(String songId, int k) {
         KafkaStreams kafkaStreams = running();
         SongModelView model = kafkaStreams.store(
-                StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE, new SongModelStoreType()));
+                StoreQueryParameters.fromNameAndType(SongStores.MODEL, new SongModelStoreType()));
         return model.similar(songId, k)
                 .map(neighbors -> new Responses.SimilarSongs(songId, k, withMetadata(kafkaStreams, neighbors)));
     }
@@ -83,7 +83,7 @@ public final class StreamsSongQueries implements SongQueries {
     @Override
     public Optional<Responses.SongVector> vector(String songId) {
         SongModelView model = running().store(
-                StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE, new SongModelStoreType()));
+                StoreQueryParameters.fromNameAndType(SongStores.MODEL, new SongModelStoreType()));
         return model.vector(songId).map(found -> new Responses.SongVector(found.songId(), found.vector().length,
                 found.count(), found.modelUpdates(), found.vector()));
     }
@@ -93,9 +93,9 @@ public final class StreamsSongQueries implements SongQueries {
         KafkaStreams kafkaStreams = running();
         Integer partition = partitionOf(kafkaStreams, playlistId);
         StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> playlistQuery = StoreQueryParameters
-                .fromNameAndType(Song2vecProcessor.PLAYLIST_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore());
+                .fromNameAndType(SongStores.PLAYLISTS, QueryableStoreTypes.<String, byte[]>keyValueStore());
         StoreQueryParameters<SongModelView> modelQuery =
-                StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE, new SongModelStoreType());
+                StoreQueryParameters.fromNameAndType(SongStores.MODEL, new SongModelStoreType());
         if (partition != null) {
             playlistQuery = playlistQuery.withPartition(partition);
             modelQuery = modelQuery.withPartition(partition);
@@ -121,14 +121,14 @@ public final class StreamsSongQueries implements SongQueries {
 
     /** The playlist-events partition that owns the playlist, or null when the metadata is not known yet. */
     private static Integer partitionOf(KafkaStreams kafkaStreams, String playlistId) {
-        KeyQueryMetadata metadata = kafkaStreams.queryMetadataForKey(Song2vecProcessor.PLAYLIST_STORE, playlistId, KEYS);
+        KeyQueryMetadata metadata = kafkaStreams.queryMetadataForKey(SongStores.PLAYLISTS, playlistId, KEYS);
         return metadata == null || metadata.partition() < 0 ? null : metadata.partition();
     }
 
     private static List<Responses.Recommendation> withMetadata(KafkaStreams kafkaStreams,
                                                                 List<SongModelView.Neighbor> neighbors) {
         ReadOnlyKeyValueStore<String, ValueAndTimestamp<Song>> songs = kafkaStreams.store(StoreQueryParameters
-                .fromNameAndType(Song2vecProcessor.SONG_METADATA_STORE,
+                .fromNameAndType(SongStores.SONG_METADATA,
                         QueryableStoreTypes.<String, Song>timestampedKeyValueStore()));
         List<Responses.Recommendation> out = new ArrayList<>(neighbors.size());
         for (SongModelView.Neighbor neighbor : neighbors) {

@@ -13,10 +13,12 @@ import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.serde.TextEventDeserializer;
 import io.streamvec.song2vec.stream.DeltaFeed;
+import io.streamvec.song2vec.stream.PreparePlaylistProcessor;
 import io.streamvec.song2vec.stream.Song2vecProcessor;
 import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.song2vec.stream.SongMetadataProcessor;
 import io.streamvec.song2vec.stream.SongModelStoreBuilder;
+import io.streamvec.song2vec.stream.SongStores;
 import io.streamvec.text.stream.EmbedProcessor;
 import io.streamvec.text.stream.PrepareTextProcessor;
 import io.streamvec.text.model.EmbeddingWorkers;
@@ -40,9 +42,10 @@ import org.apache.kafka.streams.state.Stores;
  *                                 └─► embed [embedding-buffer] ─────────► text-embeddings
  *                                       (embedded by the JVM's EmbeddingWorkers in micro-batches)
  *
- *   playlist-events ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
- *   songs ──► (global) song-metadata ───────────┘ (titles and artists)  └─► song2vec-model-deltas
+ *   playlist-events ──► prepare-playlist ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
+ *   songs ──► (global) song-metadata ────────────┘ (titles and artists)                     └─► song2vec-model-deltas
  *   (each replica reads the other replicas' deltas back from song2vec-model-deltas; see ModelSync)
+ *   (store names and their changelog topics: SongStores)
  * </pre>
  *
  * Records that cannot be read or processed go to {@code streamvec-dlq} through the exception handlers
@@ -57,6 +60,7 @@ public final class StreamvecTopology {
     public static final String EMBED = "embed";
     public static final String EMBEDDINGS_SINK = "text-embeddings-sink";
     public static final String PLAYLIST_SOURCE = "playlist-events-source";
+    public static final String PREPARE_PLAYLIST = "prepare-playlist";
     public static final String SONG2VEC = "song2vec";
     public static final String RECOMMENDATIONS_SINK = Song2vecProcessor.RECOMMENDATIONS_CHILD;
     public static final String MODEL_DELTAS_SINK = Song2vecProcessor.DELTAS_CHILD;
@@ -107,19 +111,20 @@ public final class StreamvecTopology {
                 new AvroSerde<>(TextEmbedding.class, registry).serializer(), EMBED);
 
         topology.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
-                                Stores.persistentTimestampedKeyValueStore(Song2vecProcessor.SONG_METADATA_STORE),
+                                Stores.persistentTimestampedKeyValueStore(SongStores.SONG_METADATA),
                                 Serdes.String(), new AvroSerde<>(Song.class, registry))
                         .withLoggingDisabled(),
                 SONGS_SOURCE, new StringDeserializer(), new AvroSerde<>(Song.class, registry).deserializer(),
                 Topics.SONGS, SONG_METADATA, SongMetadataProcessor::new);
         topology.addSource(PLAYLIST_SOURCE, new StringDeserializer(),
                 new AvroSerde<>(PlaylistEvent.class, registry).deserializer(), Topics.PLAYLIST_EVENTS);
-        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(), parts.modelDeltas()),
+        topology.addProcessor(PREPARE_PLAYLIST, () -> new PreparePlaylistProcessor(parts.song2vec(), parts.metrics()),
                 PLAYLIST_SOURCE);
-        topology.addStateStore(new SongModelStoreBuilder(Song2vecProcessor.MODEL_STORE, parts.song2vec().trainer()),
-                SONG2VEC);
+        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(), parts.modelDeltas()),
+                PREPARE_PLAYLIST);
+        topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer()), SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(Song2vecProcessor.PLAYLIST_STORE), Serdes.String(),
+                        Stores.persistentKeyValueStore(SongStores.PLAYLISTS), Serdes.String(),
                         Serdes.ByteArray())
                 .withLoggingEnabled(Map.of())
                 .withCachingDisabled(), SONG2VEC);

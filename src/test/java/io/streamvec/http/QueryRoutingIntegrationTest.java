@@ -17,7 +17,7 @@ import io.streamvec.kafka.TopicSpec;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
-import io.streamvec.song2vec.stream.Song2vecProcessor;
+import io.streamvec.song2vec.stream.SongStores;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -110,7 +110,7 @@ class QueryRoutingIntegrationTest {
                 // Who holds each playlist, per the metadata, checked against the instances' own tasks.
                 Map<String, StreamvecApp> owners = new LinkedHashMap<>();
                 for (String playlist : playlists.keySet()) {
-                    KeyQueryMetadata metadata = a.streams().queryMetadataForKey(Song2vecProcessor.PLAYLIST_STORE,
+                    KeyQueryMetadata metadata = a.streams().queryMetadataForKey(SongStores.PLAYLISTS,
                             playlist, new StringSerializer());
                     StreamvecApp owner = byAddress.get(metadata.activeHost());
                     assertTrue(owner != null, playlist + " is held by " + metadata.activeHost());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.StreamvecConfig;
-import io.streamvec.song2vec.stream.Song2vecProcessor;
+import io.streamvec.song2vec.stream.PreparePlaylistProcessor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,7 +111,7 @@ class RequestParserTest {
                 continue; // not a character on its own (the decoder rejects lone surrogates as invalid UTF-8)
             }
             String id = "a" + new String(Character.toChars(cp)) + "b";
-            boolean stored = Song2vecProcessor.validSongId(id, RequestParser.MAX_ID_LENGTH);
+            boolean stored = PreparePlaylistProcessor.validSongId(id, RequestParser.MAX_ID_LENGTH);
             boolean queryable;
             try {
                 queryable = RequestParser.validId(id, "song id").equals(id);

@@ -13,7 +13,7 @@ import io.streamvec.avro.Song;
 import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
-import io.streamvec.song2vec.stream.Song2vecProcessor;
+import io.streamvec.song2vec.stream.SongStores;
 import io.streamvec.song2vec.stream.SongModelStoreType;
 import io.streamvec.song2vec.model.SongModelView;
 import java.net.URI;
@@ -192,7 +192,7 @@ class SongHttpIntegrationTest {
         long trained = -1;
         while (System.nanoTime() < deadline) {
             try {
-                model = app.streams().store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
+                model = app.streams().store(StoreQueryParameters.fromNameAndType(SongStores.MODEL,
                         new SongModelStoreType()));
                 trained = model.events();
                 if (trained >= events && model.vocabularySize() == 2 * PER_CLUSTER) {

@@ -1,35 +1,24 @@
 package io.streamvec.song2vec.stream;
 
-import io.streamvec.song2vec.model.ParallelTraining;
-import io.streamvec.song2vec.model.PlaylistContext;
-import io.streamvec.song2vec.model.Rng;
-import io.streamvec.song2vec.model.SgnsConfig;
-import io.streamvec.song2vec.model.SgnsModel;
-import io.streamvec.song2vec.model.SgnsTrainer;
-import io.streamvec.song2vec.model.SongModelView;
-import io.streamvec.song2vec.model.Vocabulary;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
-import io.streamvec.EventChecks;
-import io.streamvec.InvalidEventException;
 import io.streamvec.avro.ModelDelta;
 import io.streamvec.avro.PlaylistEvent;
-import io.streamvec.avro.Recommendation;
-import io.streamvec.avro.RecommendationKind;
-import io.streamvec.avro.Song;
-import io.streamvec.avro.SongRecommendations;
+import io.streamvec.song2vec.model.PlaylistContext;
+import io.streamvec.song2vec.model.SgnsConfig;
+import io.streamvec.song2vec.model.SgnsModel;
+import io.streamvec.song2vec.model.SgnsTrainer;
+import io.streamvec.song2vec.model.TrainingStrategy;
+import io.streamvec.song2vec.model.Vocabulary;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -37,52 +26,37 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
- * Trains the song model from playlist events and emits recommendations. Each event's songs are appended
- * to the playlist's context (store {@value #PLAYLIST_STORE}), so songs arriving one at a time train
- * exactly the pairs of the whole playlist; the model lives in {@link SongModelStore} ({@value #MODEL_STORE}).
+ * Trains the song model from validated playlist events (see {@link PreparePlaylistProcessor}) and hands each
+ * event to the {@link RecommendationEmitter}. Each event's songs are appended to the playlist's context (store
+ * {@value SongStores#PLAYLISTS}), so songs arriving one at a time train exactly the pairs of the whole playlist;
+ * the model lives in {@link SongModelStore} ({@value SongStores#MODEL}). Training runs on the stream thread or
+ * on {@code song2vec.threads} threads ({@link TrainingStrategy}); the model store settles it before every commit.
  * CBOW songs wait for their right-hand context until the playlist completes or has been idle for
  * {@code song2vec.playlist.idle.ms}.
  */
 public final class Song2vecProcessor extends ContextualProcessor<String, PlaylistEvent, String, SpecificRecord> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Song2vecProcessor.class);
-    public static final String MODEL_STORE = "song2vec-model";
-    public static final String PLAYLIST_STORE = "song2vec-playlists";
-    public static final String SONG_METADATA_STORE = "song-metadata";
     /** The child (sink) node recommendations are forwarded to. */
     public static final String RECOMMENDATIONS_CHILD = "song-recommendations-sink";
     /** The child (sink) node model deltas are forwarded to. */
     public static final String DELTAS_CHILD = "song2vec-model-deltas-sink";
-    private static final int DEDUP_ENTRIES = 100_000;
 
     private final Song2vecSettings settings;
     private final DeltaFeed.Factory deltaFeeds;
+    private final RecommendationEmitter recommendations;
     private DeltaFeed deltaFeed;
     private ModelSync sync;
     private SongModelStore modelStore;
     private SgnsModel model;
-    private SgnsTrainer trainer;
-    private ParallelTraining parallel;
-    /** Parallel mode: contexts handed to trainers and not yet written back to the playlist store. */
-    private final Map<String, PlaylistContext> inflight = new HashMap<>();
-    private static final int MAX_INFLIGHT = 10_000;
+    private TrainingStrategy training;
     private KeyValueStore<String, byte[]> playlists;
-    private KeyValueStore<String, ValueAndTimestamp<Song>> metadata;
+    /** CBOW playlists whose songs may wait for right-hand context, with when they last had an event. */
     private final Map<String, Long> waitingPlaylists = new HashMap<>();
-    private final Map<String, Long> lastRecommended = new LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > DEDUP_ENTRIES;
-        }
-    };
 
     private final MeterRegistry metrics;
-    private final Counter received;
-    private final Counter emitted;
-    private final Timer queries;
     private final Counter deltaRowsPublished;
     private final Counter deltaRowsApplied;
     /** Meters that read this task's model: removed when the task closes, so no gauge outlives its store. */
@@ -97,49 +71,27 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         this.settings = settings;
         this.deltaFeeds = deltaFeeds;
         this.metrics = metrics;
-        this.received = Counter.builder("streamvec.records.in").tag("path", "song")
-                .description("Records read per path").register(metrics);
-        this.emitted = Counter.builder("streamvec.records.out").tag("path", "song").tag("topic", "song-recommendations")
-                .description("Records written per path and topic").register(metrics);
+        this.recommendations = new RecommendationEmitter(settings, metrics);
         this.deltaRowsPublished = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "published")
                 .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
         this.deltaRowsApplied = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "applied")
                 .description("Model rows exchanged with other replicas (data-parallel training)").register(metrics);
-        this.queries = Timer.builder("streamvec.recommendation.query")
-                .description("Nearest-neighbour query latency").publishPercentileHistogram().register(metrics);
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
-        inflight.clear();
         waitingPlaylists.clear();
-        lastRecommended.clear();
-        modelStore = context.getStateStore(MODEL_STORE);
-        playlists = context.getStateStore(PLAYLIST_STORE);
-        metadata = context.getStateStore(SONG_METADATA_STORE);
+        modelStore = context.getStateStore(SongStores.MODEL);
+        playlists = context.getStateStore(SongStores.PLAYLISTS);
         model = modelStore.model();
         SgnsTrainer.warmUp(settings.trainer());
-        trainer = new SgnsTrainer(model, context.taskId().hashCode());
-        if (settings.threads() > 1) {
-            parallel = new ParallelTraining(model, settings.threads(), context.taskId().hashCode(),
-                    "song2vec-" + context.taskId());
-            modelStore.attach(new SongModelStore.ChangeSource() {
-                @Override
-                public void settle() {
-                    settleParallel();
-                }
-
-                @Override
-                public int[][] drainDirtyRows() {
-                    return parallel.drainDirtyRows();
-                }
-            });
-        } else {
-            modelStore.attach(trainer);
-        }
+        training = TrainingStrategy.create(model, settings.threads(), context.taskId().hashCode(),
+                "song2vec-" + context.taskId(), new StoredContexts(playlists));
+        modelStore.attach(training);
         modelStore.refreshIndex(System.currentTimeMillis(), 0);
+        recommendations.init(context, modelStore);
         if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
             long now = System.currentTimeMillis();
             try (KeyValueIterator<String, byte[]> all = playlists.all()) {
@@ -153,7 +105,13 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             Duration every = Duration.ofMillis(Math.max(10, settings.playlistIdleMs() / 4));
             context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::flushIdlePlaylists);
         }
-        String task = context.taskId().toString();
+        registerTaskMeters(context.taskId().toString());
+        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
+                now -> modelStore.refreshIndexIfChanged(now));
+        openDeltaExchange(context);
+    }
+
+    private void registerTaskMeters(String task) {
         SongModelStore store = modelStore;
         taskMeters.add(Gauge.builder("streamvec.song2vec.vocabulary", model.vocab, Vocabulary::size).tag("task", task)
                 .description("Songs with a vector").strongReference(false).register(metrics));
@@ -165,9 +123,42 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("Songs (words) trained").register(metrics));
         taskMeters.add(FunctionCounter.builder("streamvec.song2vec.pairs", model, SgnsModel::pairs).tag("task", task)
                 .description("(centre, context) pairs trained").register(metrics));
-        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
-                now -> modelStore.refreshIndexIfChanged(now));
-        openDeltaExchange(context);
+    }
+
+    @Override
+    public void process(Record<String, PlaylistEvent> record) {
+        PlaylistEvent event = record.value();
+        String playlistId = event.getPlaylistId();
+        List<String> songIds = event.getSongIds();
+        int[] rows = new int[songIds.size()];
+        int n = 0;
+        for (String songId : songIds) {
+            int row = model.admit(songId);
+            if (row >= 0) {
+                rows[n++] = row;
+                modelStore.markCounted(row);
+            }
+        }
+        boolean complete = event.getPlaylistComplete();
+        boolean waiting = training.train(playlistId, rows, n, complete, modelStore::eventTrained);
+        if (complete) {
+            waitingPlaylists.remove(playlistId);
+        } else if (waiting) {
+            waitingPlaylists.put(playlistId, System.currentTimeMillis());
+        }
+        if (settings.recommendationsEnabled()) {
+            recommendations.emit(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
+        }
+    }
+
+    private void flushIdlePlaylists(long now) {
+        for (Iterator<Map.Entry<String, Long>> it = waitingPlaylists.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Long> waiting = it.next();
+            if (now - waiting.getValue() >= settings.playlistIdleMs()) {
+                training.flush(waiting.getKey());
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -192,9 +183,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     }
 
     private void exchangeDeltas(long now) {
-        if (parallel != null) {
-            settleParallel();
-        }
+        training.settle();
         for (ModelDelta delta : sync.publish(modelStore.collectChangedRows())) {
             context().forward(new Record<String, SpecificRecord>(sync.source(), delta, now), DELTAS_CHILD);
             deltaRowsPublished.increment(delta.getSongIds().size());
@@ -223,193 +212,26 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     }
 
     @Override
-    public void process(Record<String, PlaylistEvent> record) {
-        received.increment();
-        PlaylistEvent event = validate(record.value());
-        if (!event.getPlaylistId().equals(record.key())) {
-            throw new InvalidEventException((record.key() == null ? "null key" : "record key differs from the "
-                    + "event's playlist id") + ": playlist events must be keyed by playlist id so that one task "
-                    + "sees all of a playlist");
-        }
-        String playlistId = event.getPlaylistId();
-        List<String> songIds = event.getSongIds();
-        int[] rows = new int[songIds.size()];
-        int n = 0;
-        for (String songId : songIds) {
-            int row = model.admit(songId);
-            if (row >= 0) {
-                rows[n++] = row;
-                modelStore.markCounted(row);
-            }
-        }
-        PlaylistContext ctx = parallel != null ? inflight.get(playlistId) : null;
-        if (ctx == null) {
-            byte[] stored = playlists.get(playlistId);
-            SgnsTrainer owner = parallel != null ? parallel.trainerFor(playlistId) : trainer;
-            ctx = stored != null ? PlaylistContext.fromBytes(stored)
-                    : owner.newContext(Rng.hash(settings.trainer().seed, playlistId.hashCode()));
-        }
-        boolean complete = event.getPlaylistComplete();
-        if (parallel != null) {
-            parallel.submit(playlistId, ctx, rows, n, complete, modelStore::eventTrained);
-            inflight.put(playlistId, ctx);
-            if (complete) {
-                waitingPlaylists.remove(playlistId);
-            } else if (settings.trainer().mode == SgnsConfig.Mode.CBOW) {
-                waitingPlaylists.put(playlistId, System.currentTimeMillis());
-            }
-            if (inflight.size() >= MAX_INFLIGHT || parallel.queued() >= MAX_INFLIGHT) {
-                settleParallel(); // bounds the memory held by contexts and queued events
-            }
-        } else {
-            trainer.train(ctx, rows, 0, n);
-            if (complete) {
-                trainer.flush(ctx);
-                waitingPlaylists.remove(playlistId);
-            } else if (ctx.trainedUpTo() < ctx.keptPosition()) {
-                waitingPlaylists.put(playlistId, System.currentTimeMillis());
-            }
-            playlists.put(playlistId, ctx.toBytes());
-            modelStore.eventTrained();
-        }
-
-        if (settings.recommendationsEnabled()) {
-            // In parallel mode the context may still be training: continue from the event's own songs.
-            List<String> recent = parallel == null ? recentSongs(ctx)
-                    : songIds.subList(Math.max(0, songIds.size() - settings.trainer().window), songIds.size());
-            recommend(playlistId, songIds, recent, record.timestamp());
-        }
-    }
-
-    private PlaylistEvent validate(PlaylistEvent event) {
-        if (event == null) {
-            throw new InvalidEventException("null value: a playlist event needs songs");
-        }
-        if (!validSongId(event.getPlaylistId(), settings.maxSongIdLength())) {
-            throw new InvalidEventException("invalid playlist id (empty, longer than " + settings.maxSongIdLength()
-                    + " characters, or with whitespace or control characters)");
-        }
-        EventChecks.checkTimestamp(event.getTimestampMs(), System.currentTimeMillis());
-        int songs = event.getSongIds().size();
-        if (songs == 0) {
-            throw new InvalidEventException("playlist event without songs");
-        }
-        if (songs > settings.maxSongsPerEvent()) {
-            throw new InvalidEventException("playlist event with " + songs + " songs; at most "
-                    + settings.maxSongsPerEvent() + " per event (song2vec.max.songs.per.event)");
-        }
-        for (String songId : event.getSongIds()) {
-            if (!validSongId(songId, settings.maxSongIdLength())) {
-                throw new InvalidEventException("invalid song id (empty, longer than " + settings.maxSongIdLength()
-                        + " characters, or with whitespace or control characters)");
-            }
-        }
-        return event;
-    }
-
-    /**
-     * Whether {@code id} can name a song or playlist ({@link EventChecks#validId}). The HTTP endpoints apply
-     * the same rule to the ids they are asked for.
-     */
-    public static boolean validSongId(String id, int maxLength) {
-        return EventChecks.validId(id, maxLength);
-    }
-
-    private void flushIdlePlaylists(long now) {
-        for (Iterator<Map.Entry<String, Long>> it = waitingPlaylists.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Long> waiting = it.next();
-            if (now - waiting.getValue() < settings.playlistIdleMs()) {
-                continue;
-            }
-            PlaylistContext ctx = parallel != null ? inflight.get(waiting.getKey()) : null;
-            byte[] stored = ctx == null ? playlists.get(waiting.getKey()) : null;
-            if (ctx == null && stored != null) {
-                ctx = PlaylistContext.fromBytes(stored);
-            }
-            if (ctx != null) {
-                if (parallel != null) {
-                    parallel.submitFlush(waiting.getKey(), ctx);
-                    inflight.put(waiting.getKey(), ctx);
-                } else {
-                    trainer.flush(ctx);
-                    playlists.put(waiting.getKey(), ctx.toBytes());
-                }
-            }
-            it.remove();
-        }
-    }
-
-    private void recommend(String playlistId, List<String> songIds, List<String> recent, long timestamp) {
-        long now = System.currentTimeMillis();
-        modelStore.refreshIndex(now, settings.indexRefreshMs());
-        int k = settings.recommendK();
-        int emitted = 0;
-        for (int i = songIds.size() - 1; i >= 0 && emitted < settings.recommendSongsPerEvent(); i--) {
-            String songId = songIds.get(i);
-            Long last = lastRecommended.get(songId);
-            if (last != null && now - last < settings.recommendDedupMs()) {
-                continue;
-            }
-            Optional<List<SongModelView.Neighbor>> similar = queries.record(() -> modelStore.similar(songId, k));
-            if (similar.isPresent() && !similar.get().isEmpty()) {
-                lastRecommended.put(songId, now);
-                forward(songId, RecommendationKind.SIMILAR_SONGS, songId, null, similar.get(), timestamp);
-                emitted++;
-            }
-        }
-        modelStore.continuation(recent, k).filter(next -> !next.isEmpty()).ifPresent(next ->
-                forward(playlistId, RecommendationKind.PLAYLIST_CONTINUATION, null, playlistId, next, timestamp));
-    }
-
-    /** Parallel mode: waits for every queued event, then writes the trained contexts back to their store. */
-    private void settleParallel() {
-        parallel.drain();
-        for (Map.Entry<String, PlaylistContext> entry : inflight.entrySet()) {
-            playlists.put(entry.getKey(), entry.getValue().toBytes());
-        }
-        inflight.clear();
-    }
-
-    @Override
     public void close() {
         closeDeltaExchange();
-        if (parallel != null) {
-            parallel.close();
+        if (training != null) {
+            training.close();
         }
         taskMeters.forEach(metrics::remove);
         taskMeters.clear();
     }
 
-    /** The playlist's retained songs, oldest first, as ids. */
-    List<String> recentSongs(PlaylistContext ctx) {
-        List<String> ids = new ArrayList<>();
-        for (int row : ctx.retainedSongs()) {
-            String id = model.vocab.id(row);
-            if (id != null) {
-                ids.add(id);
-            }
+    /** The playlist store as the training strategy sees it: contexts, serialised. */
+    private record StoredContexts(KeyValueStore<String, byte[]> store) implements TrainingStrategy.PlaylistContexts {
+        @Override
+        public PlaylistContext get(String playlistId) {
+            byte[] stored = store.get(playlistId);
+            return stored == null ? null : PlaylistContext.fromBytes(stored);
         }
-        return ids;
-    }
 
-    private void forward(String key, RecommendationKind kind, String songId, String playlistId,
-                         List<SongModelView.Neighbor> neighbors, long timestamp) {
-        List<Recommendation> recommendations = new ArrayList<>(neighbors.size());
-        for (SongModelView.Neighbor neighbor : neighbors) {
-            ValueAndTimestamp<Song> song = metadata.get(neighbor.songId());
-            Song known = song == null ? null : song.value();
-            recommendations.add(new Recommendation(neighbor.songId(), neighbor.score(),
-                    known == null ? null : known.getTitle(), known == null ? null : known.getArtist()));
+        @Override
+        public void put(String playlistId, PlaylistContext context) {
+            store.put(playlistId, context.toBytes());
         }
-        SongRecommendations value = SongRecommendations.newBuilder()
-                .setKind(kind)
-                .setSongId(songId)
-                .setPlaylistId(playlistId)
-                .setRecommendations(recommendations)
-                .setModelUpdates(modelStore.events())
-                .setTimestampMs(System.currentTimeMillis())
-                .build();
-        context().forward(new Record<String, SpecificRecord>(key, value, timestamp), RECOMMENDATIONS_CHILD);
-        emitted.increment();
     }
 }

@@ -7,14 +7,14 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
-/** Keeps the global {@value Song2vecProcessor#SONG_METADATA_STORE} store in step with the compacted songs topic. */
+/** Keeps the global {@value SongStores#SONG_METADATA} store in step with the compacted songs topic. */
 public final class SongMetadataProcessor implements Processor<String, Song, Void, Void> {
 
     private TimestampedKeyValueStore<String, Song> store;
 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
-        store = context.getStateStore(Song2vecProcessor.SONG_METADATA_STORE);
+        store = context.getStateStore(SongStores.SONG_METADATA);
     }
 
     @Override

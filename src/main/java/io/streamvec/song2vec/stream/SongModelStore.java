@@ -2,11 +2,11 @@ package io.streamvec.song2vec.stream;
 
 import io.streamvec.song2vec.model.DirtyRows;
 import io.streamvec.song2vec.model.NeighborIndex;
-import io.streamvec.song2vec.model.ParallelTraining;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.model.SgnsModel;
 import io.streamvec.song2vec.model.SgnsTrainer;
 import io.streamvec.song2vec.model.SongModelView;
+import io.streamvec.song2vec.model.TrainingStrategy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -87,7 +87,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         return model;
     }
 
-    /** Where the changed rows come from: one trainer, or several (see {@link ParallelTraining}). */
+    /** Where the changed rows come from: one trainer, or a {@link TrainingStrategy} (one thread or several). */
     public interface ChangeSource {
         /** Brings the working copy to a consistent state (all submitted training done) before it is persisted. */
         void settle();
@@ -116,6 +116,26 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
             @Override
             public int[][] drainDirtyRows() {
                 return trainer.drainDirtyRows();
+            }
+        });
+    }
+
+    /** The training strategy whose changed rows this store persists at every commit, settling it first. */
+    public void attach(TrainingStrategy training) {
+        attach(new ChangeSource() {
+            @Override
+            public void settle() {
+                training.settle();
+            }
+
+            @Override
+            public long unsyncedTokens() {
+                return training.unsyncedTokens();
+            }
+
+            @Override
+            public int[][] drainDirtyRows() {
+                return training.drainDirtyRows();
             }
         });
     }

@@ -16,7 +16,7 @@ import org.apache.kafka.streams.state.internals.StateStoreProvider;
 
 /**
  * Interactive queries on the song model: {@code streams.store(StoreQueryParameters.fromNameAndType(
- * Song2vecProcessor.MODEL_STORE, new SongModelStoreType()))} returns a view over every local task's model.
+ * SongStores.MODEL, new SongModelStoreType()))} returns a view over every local task's model.
  */
 public final class SongModelStoreType implements QueryableStoreType<SongModelView> {
 
@@ -25,7 +25,7 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                return streams.store(StoreQueryParameters.fromNameAndType(Song2vecProcessor.MODEL_STORE,
+                return streams.store(StoreQueryParameters.fromNameAndType(SongStores.MODEL,
                         new SongModelStoreType()));
             } catch (InvalidStateStoreException e) {
                 if (System.nanoTime() > deadline) {

@@ -17,13 +17,13 @@ class IncrementalTrainingTest {
 
     static final int VOCAB = 30;
 
-    private static SgnsConfig config(SgnsConfig.Mode mode) {
+    static SgnsConfig config(SgnsConfig.Mode mode) {
         // aggressive subsampling (warm-up 0) so that dropped songs are exercised too
         return SgnsConfig.builder().mode(mode).dim(8).window(4).negative(3).alpha(0.05f)
                 .sample(0.02).sampleWarmupTokens(0).minCount(1).capacity(64).seed(3).build();
     }
 
-    private static SgnsModel newModel(SgnsConfig cfg) {
+    static SgnsModel newModel(SgnsConfig cfg) {
         SgnsModel m = new SgnsModel(cfg);
         for (int i = 0; i < VOCAB; i++) m.admit("s" + i);
         return m;

@@ -51,7 +51,7 @@ class Song2vecTopologyTest {
                        TestInputTopic<String, Song> songs, TestOutputTopic<String, SongRecommendations> out,
                        TestOutputTopic<byte[], byte[]> dlq, EmbeddingWorkers embedding) implements AutoCloseable {
         SongModelStore model() {
-            return (SongModelStore) driver.getStateStore(Song2vecProcessor.MODEL_STORE);
+            return (SongModelStore) driver.getStateStore(SongStores.MODEL);
         }
 
         @Override
@@ -156,7 +156,7 @@ class Song2vecTopologyTest {
             int blocks = (run.model().model().vocab.size() + SongModelStore.BLOCK - 1) / SongModelStore.BLOCK;
             assertEquals(blocks + 1, run.model().durableEntries());
             byte[] context = ((org.apache.kafka.streams.state.KeyValueStore<String, byte[]>) (Object) run.driver()
-                    .getKeyValueStore(Song2vecProcessor.PLAYLIST_STORE)).get("p1");
+                    .getKeyValueStore(SongStores.PLAYLISTS)).get("p1");
             assertTrue(PlaylistContext.fromBytes(context).keptPosition() >= 10, "trained contexts are written back");
         }
     }
