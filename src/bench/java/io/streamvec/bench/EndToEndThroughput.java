@@ -70,7 +70,7 @@ public final class EndToEndThroughput {
 
         /** The median round's rate. */
         public double sentencesPerSecond() {
-            return EmbedThroughput.median(roundRates());
+            return Median.of(roundRates());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.streamvec.bench.cli;
 
+import io.streamvec.bench.Median;
 import io.streamvec.bench.ScaleRun;
 import io.streamvec.song2vec.data.SyntheticPlaylists;
 import io.streamvec.song2vec.data.PlaylistFile;
@@ -77,8 +78,8 @@ final class BenchScaleCommand implements Callable<Integer> {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        double one = median(rates[0]);
-        double two = median(rates[1]);
+        double one = Median.upper(rates[0]);
+        double two = Median.upper(rates[1]);
         out.printf(Locale.ROOT, "1 instance (1 core): %.0f songs/s; 2 instances (1 core each): %.0f songs/s; ratio %.2fx%n",
                 one, two, two / one);
         return 0;
@@ -91,11 +92,5 @@ final class BenchScaleCommand implements Callable<Integer> {
             playlists.add(source.next(5, 30));
         }
         return playlists;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

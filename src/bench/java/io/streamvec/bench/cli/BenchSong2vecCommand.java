@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.avro.PlaylistEvent;
-import io.streamvec.bench.EmbedThroughput;
 import io.streamvec.bench.HitRate;
+import io.streamvec.bench.Median;
 import io.streamvec.song2vec.data.PlaylistFile;
 import java.io.BufferedWriter;
 import java.io.InputStream;
@@ -150,8 +150,8 @@ final class BenchSong2vecCommand implements Callable<Integer> {
         for (int r = 0; r < streamvec.length; r++) {
             perRun.append(r == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", streamvec[r] / gensim[r]));
         }
-        double s = EmbedThroughput.median(streamvec);
-        double g = EmbedThroughput.median(gensim);
+        double s = Median.of(streamvec);
+        double g = Median.of(gensim);
         out.printf(Locale.ROOT, "  %s: streamvec %.0f vs gensim %.0f songs/s: %.2fx (per run: %s)%n", label, s, g, s / g,
                 perRun);
     }
