@@ -2,20 +2,18 @@ package io.streamvec.bench.cli;
 
 import io.streamvec.bench.Median;
 import io.streamvec.bench.ScaleRun;
+import io.streamvec.bench.ScratchDir;
 import io.streamvec.song2vec.data.SyntheticPlaylists;
 import io.streamvec.song2vec.data.PlaylistFile;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,8 +57,7 @@ final class BenchScaleCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d playlist events, %d songs; 2 playlist-events partitions (2 replicas)%n",
                 playlists.size(), playlists.stream().mapToLong(List::size).sum());
         double[][] rates = new double[2][passes];
-        Path work = Files.createTempDirectory("streamvec-bench-scale");
-        try {
+        try (ScratchDir work = ScratchDir.create("streamvec-bench-scale")) {
             for (int pass = 0; pass < passes; pass++) {
                 for (int instances = 1; instances <= 2; instances++) {
                     ScaleRun.Result result = ScaleRun.run(playlists, instances, 2,
@@ -72,10 +69,6 @@ final class BenchScaleCommand implements Callable<Integer> {
                             result.deltaRows() * (8 * 32 + 16) / result.seconds() / 1e6);
                     out.flush();
                 }
-            }
-        } finally {
-            try (Stream<Path> paths = Files.walk(work)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         double one = Median.upper(rates[0]);
