@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.avro.TextEvent;
 import io.streamvec.avro.TokenizedText;
-import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.KafkaBroker;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import java.nio.charset.StandardCharsets;
@@ -25,36 +25,26 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The text path end to end through a real (in-process KRaft) broker, exactly-once. */
 class StreamvecIntegrationTest {
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     @Test
     void textEventsBecomeTokensAndBadOnesAreDeadLettered(@TempDir Path stateDir) throws Exception {
-        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-it", stateDir);
+        Map<String, Object> properties = StreamvecConfig.local(KAFKA.bootstrapServers(), "streamvec-it", stateDir);
         try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
             app.awaitRunning(Duration.ofSeconds(60));
             AvroSerde<TextEvent> events = new AvroSerde<>(TextEvent.class, app.registry());
 
             int texts = 200;
             Properties producerConfig = new Properties();
-            producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
             try (KafkaProducer<String, byte[]> producer =
                          new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer())) {
                 for (int i = 0; i < texts; i++) {
@@ -98,7 +88,7 @@ class StreamvecIntegrationTest {
 
     private static Properties consumerConfig() {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + System.nanoTime());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -4,7 +4,6 @@ import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.TextEmbedder;
 import io.streamvec.text.model.TextTokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -63,16 +62,5 @@ public final class EmbedThroughput {
         long elapsed = System.nanoTime() - started;
         sink = checksum;
         return corpus.size() / (elapsed / 1e9);
-    }
-
-    /** Median of {@code values} (mean of the middle two for an even count). */
-    public static double median(double... values) {
-        if (values.length == 0) {
-            throw new IllegalArgumentException("no values");
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 }

@@ -8,21 +8,16 @@ import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.text.model.EmbeddingWorkers;
 import io.micrometer.core.instrument.DistributionSummary;
-import java.io.IOException;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,7 +65,7 @@ public final class EndToEndThroughput {
 
         /** The median round's rate. */
         public double sentencesPerSecond() {
-            return EmbedThroughput.median(roundRates());
+            return Median.of(roundRates());
         }
     }
 
@@ -81,10 +76,11 @@ public final class EndToEndThroughput {
         if (rounds < 1) {
             throw new IllegalArgumentException("rounds must be >= 1, got " + rounds);
         }
-        Path stateDir = Files.createTempDirectory("streamvec-bench-state");
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-bench", stateDir);
+        try (ScratchDir stateDir = ScratchDir.create("streamvec-bench-state");
+             EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-bench",
+                    stateDir.path());
             properties.put(StreamvecConfig.EMBEDDING_BATCH_SIZE, batchSize);
             properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, lingerMs);
             properties.put(StreamvecConfig.EMBEDDING_DEVICE, "cpu");
@@ -127,8 +123,6 @@ public final class EndToEndThroughput {
                         jit.getTotalCompilationTime() - compiledBefore, guarantee, app.embedding().settings(),
                         meanBatch);
             }
-        } finally {
-            deleteRecursively(stateDir);
         }
     }
 
@@ -180,14 +174,5 @@ public final class EndToEndThroughput {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(config, new StringDeserializer(), avro.deserializer());
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -15,12 +15,9 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -69,7 +66,7 @@ public final class LoadRun implements AutoCloseable {
     private static final String APP_ID = "streamvec-load";
     private static final Duration PACE = Duration.ofMillis(10);
 
-    private final Path stateDir;
+    private final ScratchDir stateDir;
     private final EmbeddedKafka kafka;
     private final StreamvecApp app;
     private final KafkaProducer<String, byte[]> producer;
@@ -95,9 +92,9 @@ public final class LoadRun implements AutoCloseable {
     };
 
     public LoadRun(Map<String, Object> overrides) throws IOException, InterruptedException {
-        stateDir = Files.createTempDirectory("streamvec-load-state");
+        stateDir = ScratchDir.create("streamvec-load-state");
         kafka = EmbeddedKafka.start();
-        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), APP_ID, stateDir);
+        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), APP_ID, stateDir.path());
         properties.put(StreamvecConfig.EMBEDDING_DEVICE, "cpu");
         properties.putAll(overrides);
         BenchOverrides.apply(properties); // any other setting (e.g. num.stream.threads)
@@ -286,9 +283,7 @@ public final class LoadRun implements AutoCloseable {
         producer.close();
         app.close();
         kafka.close();
-        try (Stream<Path> paths = Files.walk(stateDir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        stateDir.close();
     }
 
     /** Latencies of one interval; {@link #drain()} returns p50 and p99 and starts the next. */

@@ -24,6 +24,7 @@ import io.streamvec.text.stream.PrepareTextProcessor;
 import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.TextTokenizer;
 import io.streamvec.text.stream.TokenizeProcessor;
+import io.streamvec.text.stream.TokensProcessor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
@@ -38,9 +39,10 @@ import org.apache.kafka.streams.state.Stores;
  * streamvec's topology, wired in one place. It reads like its diagram ({@code topology/topology.txt}):
  *
  * <pre>
- *   text-events ──► prepare-text ─┬─► tokenize ─────────────────────────► text-tokens
- *                                 └─► embed [embedding-buffer] ─────────► text-embeddings
- *                                       (embedded by the JVM's EmbeddingWorkers in micro-batches)
+ *   text-events ──► prepare-text ──► tokenize ─┬─► tokens ──────────────────────► text-tokens
+ *                                              └─► embed [embedding-buffer] ────► text-embeddings
+ *                   (each text tokenized once for both branches, unless text-tokens has a tokenizer of its own;
+ *                    embedded by the JVM's EmbeddingWorkers in micro-batches)
  *
  *   playlist-events ──► prepare-playlist ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
  *   songs ──► (global) song-metadata ────────────┘ (titles and artists)                     └─► song2vec-model-deltas
@@ -56,6 +58,7 @@ public final class StreamvecTopology {
     public static final String TEXT_SOURCE = "text-events-source";
     public static final String PREPARE_TEXT = "prepare-text";
     public static final String TOKENIZE = "tokenize";
+    public static final String TOKENS = "tokens";
     public static final String TOKENS_SINK = "text-tokens-sink";
     public static final String EMBED = "embed";
     public static final String EMBEDDINGS_SINK = "text-embeddings-sink";
@@ -67,7 +70,10 @@ public final class StreamvecTopology {
     public static final String SONGS_SOURCE = "songs-source";
     public static final String SONG_METADATA = "song-metadata-updater";
 
-    /** What the topology needs besides serdes: the shared tokenizer and embedding workers, and song2vec's settings. */
+    /**
+     * What the topology needs besides serdes: the tokenizer of {@code text-tokens} (the embedding model's own
+     * instance when they match, so that each text is tokenized once), the embedding workers, and song2vec's settings.
+     */
     public record Parts(
             SchemaRegistry registry,
             Supplier<TextTokenizer> tokenizer,
@@ -98,11 +104,15 @@ public final class StreamvecTopology {
                 Topics.TEXT_EVENTS);
         topology.addProcessor(PREPARE_TEXT, () -> new PrepareTextProcessor(parts.metrics()), TEXT_SOURCE);
 
-        topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(parts.tokenizer(), parts.metrics()), PREPARE_TEXT);
-        topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
-                new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENIZE);
+        // One tokenization for both branches, forwarded in memory (no repartition, no serde).
+        topology.addProcessor(TOKENIZE, () -> new TokenizeProcessor(parts.tokenizer(),
+                () -> parts.embedding().get().embedder().tokenizer(), parts.metrics()), PREPARE_TEXT);
 
-        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics()), PREPARE_TEXT);
+        topology.addProcessor(TOKENS, () -> new TokensProcessor(parts.metrics()), TOKENIZE);
+        topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
+                new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENS);
+
+        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics()), TOKENIZE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
                         Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
                 .withLoggingEnabled(Map.of())

@@ -10,7 +10,7 @@ import io.streamvec.StreamvecApp;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
-import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.KafkaBroker;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.stream.SongStores;
@@ -33,9 +33,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,18 +47,9 @@ class SongHttpIntegrationTest {
     private static final int PLAYLISTS = 300;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     private static String song(int cluster, int i) {
         return (cluster == 0 ? "a" : "b") + String.format("%02d", i);
@@ -67,7 +57,7 @@ class SongHttpIntegrationTest {
 
     @Test
     void endpointsAnswerFromTheTrainedModel(@TempDir Path stateDir) throws Exception {
-        Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-http-it", stateDir);
+        Map<String, Object> properties = StreamvecConfig.local(KAFKA.bootstrapServers(), "streamvec-http-it", stateDir);
         properties.put(StreamvecConfig.INDEX_REFRESH_MS, 50L);
         properties.put(StreamvecConfig.SONG2VEC_DIM, 16);
         properties.put(StreamvecConfig.SONG2VEC_WINDOW, 5);
@@ -148,7 +138,7 @@ class SongHttpIntegrationTest {
     /** Songs (with titles) first, then each playlist as two events, the second completing it. */
     private int produce(StreamvecApp app) {
         Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         int events = 0;
         try (KafkaProducer<String, Song> songs = new KafkaProducer<>(config, new StringSerializer(),
                 new AvroSerde<>(Song.class, app.registry()).serializer());

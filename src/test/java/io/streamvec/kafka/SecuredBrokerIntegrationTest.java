@@ -44,9 +44,9 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -69,32 +69,25 @@ class SecuredBrokerIntegrationTest {
     private static final String WRONG_PASSWORD = "Pw-2bQ8-not-the-right-one";
     private static final String SCRAM_LOGIN = "org.apache.kafka.common.security.scram.ScramLoginModule";
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker(new EmbeddedKafka.Listener(LISTENER,
+            SecurityProtocol.SASL_PLAINTEXT, Map.of("sasl.enabled.mechanisms", "SCRAM-SHA-256",
+                    "listener.name." + LISTENER.toLowerCase() + ".scram-sha-256.sasl.jaas.config",
+                    SCRAM_LOGIN + " required;")));
 
     @BeforeAll
-    static void startSecuredBroker() throws Exception {
-        kafka = EmbeddedKafka.startWithListener(new EmbeddedKafka.Listener(LISTENER, SecurityProtocol.SASL_PLAINTEXT,
-                Map.of("sasl.enabled.mechanisms", "SCRAM-SHA-256",
-                        "listener.name." + LISTENER.toLowerCase() + ".scram-sha-256.sasl.jaas.config",
-                        SCRAM_LOGIN + " required;")));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    static void createCredentials() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers()))) {
             admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
                     new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), PASSWORD))).all().get();
         }
         awaitCredentialsOnTheBroker();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
     /** The standard client properties of the secured listener, as a properties file would hold them. */
     private static Map<String, String> clientSecurity(String user, String password) {
         return Map.of(
-                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(LISTENER),
+                CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers(LISTENER),
                 CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT",
                 SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-256",
                 SaslConfigs.SASL_JAAS_CONFIG, SCRAM_LOGIN + " required username=\"" + user + "\" password=\""
@@ -130,7 +123,7 @@ class SecuredBrokerIntegrationTest {
         Path configFile = Files.writeString(dir.resolve("streamvec.properties"), file);
 
         try (Admin plaintext = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()))) {
+                KAFKA.bootstrapServers()))) {
             assertFalse(plaintext.listTopics().names().get().contains(Topics.TEXT_TOKENS), "streamvec creates them");
         }
 
@@ -152,7 +145,7 @@ class SecuredBrokerIntegrationTest {
             log = capture.text();
         }
         try (Admin plaintext = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()))) {
+                KAFKA.bootstrapServers()))) {
             assertTrue(plaintext.listTopics().names().get().contains(Topics.TEXT_TOKENS),
                     "streamvec's admin client created the topics over the secured listener");
         }

@@ -1,6 +1,7 @@
 package io.streamvec.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,12 +70,17 @@ class StreamvecTopologyTest {
 
     @BeforeEach
     void start() {
+        start(tokenizer);
+    }
+
+    /** Builds the topology with {@code tokensTokenizer} for text-tokens and {@link #tokenizer} for the model. */
+    private void start(TextTokenizer tokensTokenizer) {
         Properties properties = new StreamvecConfig(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
                 StreamsConfig.STATE_DIR_CONFIG, stateDir.toString())).streamsProperties();
         embedder = new HashingTestEmbedder(tokenizer);
         embedding = new EmbeddingWorkers(embedder, new EmbeddingWorkers.Settings(1, 0, 4, LINGER),
                 new SimpleMeterRegistry());
-        driver = new TopologyTestDriver(StreamvecTopology.build(new StreamvecTopology.Parts(registry, () -> tokenizer,
+        driver = new TopologyTestDriver(StreamvecTopology.build(new StreamvecTopology.Parts(registry, () -> tokensTokenizer,
                 () -> embedding, Song2vecSettings.defaults())), properties);
         textEvents = driver.createInputTopic(Topics.TEXT_EVENTS, new StringSerializer(), new ByteArraySerializer());
         tokens = driver.createOutputTopic(Topics.TEXT_TOKENS, new StringDeserializer(),
@@ -204,5 +210,29 @@ class StreamvecTopologyTest {
     private static String header(TestRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aTokenizerOfItsOwnForTextTokensLeavesTheModelsTokensAlone() throws InterruptedException {
+        stop();
+        try (TextTokenizer shorter = TextTokenizer.bundled(4)) {
+            start(shorter);
+            String text = "one two three four five";
+            textEvents.pipeInput("t", text.getBytes(StandardCharsets.UTF_8));
+            TokenizedText out = tokens.readValue();
+            assertEquals(shorter.tokenize(text).ids().length, out.getTokenIds().size());
+            assertEquals(4, out.getTokenIds().size());
+            assertTrue(out.getTruncated());
+            awaitEmbeddings(1);
+            TextEmbedding embedded = embeddings.readValue();
+            long[] modelIds = tokenizer.tokenize(text).ids();
+            assertEquals(7, modelIds.length);
+            assertEquals(modelIds.length, embedded.getTokenCount());
+            assertFalse(embedded.getTruncated());
+            float[] expected = HashingTestEmbedder.vectorOf(modelIds);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], embedded.getVector().get(i));
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamvec.bench.EmbedThroughput;
 import io.streamvec.bench.EndToEndThroughput;
+import io.streamvec.bench.Median;
 import io.streamvec.bench.SentenceCorpus;
 import io.streamvec.text.model.BertSentenceEmbedder;
 import io.streamvec.text.model.BundledModel;
@@ -192,16 +193,16 @@ final class BenchEmbedCommand implements Callable<Integer> {
         out.printf("  %s%n", "-".repeat(5 + 3 + 12 + 3 + 12 + 3 + 8 + 3 + 16));
         double djlAtE2eBatch = Double.NaN;
         for (int b = 0; b < batchSizes.size(); b++) {
-            double ortMedian = EmbedThroughput.median(ort[b]);
-            double djlMedian = EmbedThroughput.median(djl[b]);
+            double ortMedian = Median.of(ort[b]);
+            double djlMedian = Median.of(djl[b]);
             out.printf("  %5d | %12.1f | %12.1f | %7.2fx | %s%n", batchSizes.get(b), ortMedian, djlMedian,
                     djlMedian / ortMedian, perPassRatios(djl[b], ort[b]));
             if (batchSizes.get(b) == E2E_BATCH) {
                 djlAtE2eBatch = djlMedian;
             }
         }
-        double ortWorkers = EmbedThroughput.median(viaWorkers[0]);
-        double djlWorkers = EmbedThroughput.median(viaWorkers[1]);
+        double ortWorkers = Median.of(viaWorkers[0]);
+        double djlWorkers = Median.of(viaWorkers[1]);
         out.printf("%n  through the embedding workers the topology uses (%d worker(s) x %d intra-op thread(s), "
                 + "micro-batches of %d,%n  fed from memory: each text tokenized and submitted in turn):%n%n",
                 settings.workers(), Math.max(1, settings.intraOpThreads()), settings.batchSize());

@@ -2,6 +2,7 @@ package io.streamvec.bench.cli;
 
 import io.streamvec.StreamvecConfig;
 import io.streamvec.bench.LoadRun;
+import io.streamvec.bench.Median;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,8 +134,8 @@ final class BenchLoadCommand implements Callable<Integer> {
     }
 
     private static double median(List<LoadRun.Interval> intervals, java.util.function.ToDoubleFunction<LoadRun.Interval> f) {
-        double[] values = intervals.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
-        return values.length == 0 ? Double.NaN : values[values.length / 2];
+        double[] values = intervals.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).toArray();
+        return values.length == 0 ? Double.NaN : Median.upper(values);
     }
 
     /** A rate: events per second, or a percentage of the measured capacity. */

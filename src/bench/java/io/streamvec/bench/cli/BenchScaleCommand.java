@@ -1,20 +1,19 @@
 package io.streamvec.bench.cli;
 
+import io.streamvec.bench.Median;
 import io.streamvec.bench.ScaleRun;
+import io.streamvec.bench.ScratchDir;
 import io.streamvec.song2vec.data.SyntheticPlaylists;
 import io.streamvec.song2vec.data.PlaylistFile;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,8 +57,7 @@ final class BenchScaleCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d playlist events, %d songs; 2 playlist-events partitions (2 replicas)%n",
                 playlists.size(), playlists.stream().mapToLong(List::size).sum());
         double[][] rates = new double[2][passes];
-        Path work = Files.createTempDirectory("streamvec-bench-scale");
-        try {
+        try (ScratchDir work = ScratchDir.create("streamvec-bench-scale")) {
             for (int pass = 0; pass < passes; pass++) {
                 for (int instances = 1; instances <= 2; instances++) {
                     ScaleRun.Result result = ScaleRun.run(playlists, instances, 2,
@@ -72,13 +70,9 @@ final class BenchScaleCommand implements Callable<Integer> {
                     out.flush();
                 }
             }
-        } finally {
-            try (Stream<Path> paths = Files.walk(work)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
-        double one = median(rates[0]);
-        double two = median(rates[1]);
+        double one = Median.upper(rates[0]);
+        double two = Median.upper(rates[1]);
         out.printf(Locale.ROOT, "1 instance (1 core): %.0f songs/s; 2 instances (1 core each): %.0f songs/s; ratio %.2fx%n",
                 one, two, two / one);
         return 0;
@@ -91,11 +85,5 @@ final class BenchScaleCommand implements Callable<Integer> {
             playlists.add(source.next(5, 30));
         }
         return playlists;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

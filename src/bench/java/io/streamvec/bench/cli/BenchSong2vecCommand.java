@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.avro.PlaylistEvent;
-import io.streamvec.bench.EmbedThroughput;
 import io.streamvec.bench.HitRate;
+import io.streamvec.bench.Median;
+import io.streamvec.bench.ScratchDir;
 import io.streamvec.song2vec.data.PlaylistFile;
 import java.io.BufferedWriter;
 import java.io.InputStream;
@@ -150,8 +151,8 @@ final class BenchSong2vecCommand implements Callable<Integer> {
         for (int r = 0; r < streamvec.length; r++) {
             perRun.append(r == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", streamvec[r] / gensim[r]));
         }
-        double s = EmbedThroughput.median(streamvec);
-        double g = EmbedThroughput.median(gensim);
+        double s = Median.of(streamvec);
+        double g = Median.of(gensim);
         out.printf(Locale.ROOT, "  %s: streamvec %.0f vs gensim %.0f songs/s: %.2fx (per run: %s)%n", label, s, g, s / g,
                 perRun);
     }
@@ -177,8 +178,8 @@ final class BenchSong2vecCommand implements Callable<Integer> {
     }
 
     private Row gensim(HitRate.Split split, String label, String params) throws Exception {
-        Path dir = Files.createTempDirectory("streamvec-bench-gensim");
-        try {
+        try (ScratchDir scratch = ScratchDir.create("streamvec-bench-gensim")) {
+            Path dir = scratch.path();
             Path train = dir.resolve("train.txt");
             Path vectors = dir.resolve("vectors.txt");
             Path script = dir.resolve("gensim_word2vec.py");
@@ -201,10 +202,6 @@ final class BenchSong2vecCommand implements Callable<Integer> {
             JsonNode json = new ObjectMapper().readTree(output.substring(output.lastIndexOf('{')));
             double songsPerSecond = json.get("songs").asDouble() * json.get("epochs").asInt() / json.get("seconds").asDouble();
             return new Row("gensim", label, songsPerSecond, HitRate.of(HitRate.readWord2vec(vectors), split.heldOut(), 10));
-        } finally {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 }

@@ -25,7 +25,6 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final String name;
     private final int maxLength;
-    private final ThreadLocal<Last> last = new ThreadLocal<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private TextTokenizer(HuggingFaceTokenizer tokenizer, String name, int maxLength) {
@@ -84,23 +83,10 @@ public final class TextTokenizer implements AutoCloseable {
         return maxLength;
     }
 
-    /**
-     * Tokenizes one text. The last result is kept per thread, keyed by the text's identity: the tokens and
-     * embed branches of the topology each tokenize the same event's text object, one after the other on the
-     * same stream thread, and when they share this tokenizer the second call costs nothing. The returned
-     * tokens may be shared with other callers: do not modify their arrays.
-     */
+    /** Tokenizes one text. */
     public Tokens tokenize(String text) {
-        Last last = this.last.get();
-        if (last != null && last.text() == text) {
-            return last.tokens();
-        }
-        Tokens tokens = toTokens(tokenizer.encode(text), text);
-        this.last.set(new Last(text, tokens));
-        return tokens;
+        return toTokens(tokenizer.encode(text), text);
     }
-
-    private record Last(String text, Tokens tokens) {}
 
     public List<Tokens> tokenizeAll(List<String> texts) {
         Encoding[] encodings = tokenizer.batchEncode(texts);

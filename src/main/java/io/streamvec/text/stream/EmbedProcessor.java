@@ -20,9 +20,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Embeds text events through the JVM's {@link EmbeddingWorkers}. Each event is tokenized on arrival, put in
- * the changelogged store {@value #STORE} (keyed by its source offset) and submitted to the workers, which
- * embed the texts of every task in micro-batches while the stream thread goes on consuming. Results are
+ * Embeds text events through the JVM's {@link EmbeddingWorkers}. Each event arrives with the model's tokens
+ * (see {@link TokenizeProcessor}), is put in the changelogged store {@value #STORE} (keyed by its source
+ * offset) and submitted to the workers, which embed the texts of every task in micro-batches while the
+ * stream thread goes on consuming. Results are
  * forwarded in arrival order, each in the same step as its removal from the store, whenever the task next
  * runs: on its next record, or its punctuator every {@link #FORWARD_INTERVAL}.
  *
@@ -30,7 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * offset is committed but whose embedding is not is still in the store. A crash or stop loses nothing and
  * embeds nothing twice: a started task submits whatever its restored store holds.
  */
-public final class EmbedProcessor extends ContextualProcessor<String, TextEvent, String, TextEmbedding> {
+public final class EmbedProcessor extends ContextualProcessor<String, TokenizedEvent, String, TextEmbedding> {
 
     public static final String STORE = "embedding-buffer";
     /** How often a task checks for finished embeddings when no record arrives (wall-clock). */
@@ -65,10 +66,10 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
     }
 
     @Override
-    public void process(Record<String, TextEvent> record) {
+    public void process(Record<String, TokenizedEvent> record) {
         forwardFinished();
-        TextEvent event = record.value();
-        Tokens tokens = workers.embedder().tokenizer().tokenize(event.getText());
+        TextEvent event = record.value().event();
+        Tokens tokens = record.value().modelTokens();
         List<Integer> ids = new ArrayList<>(tokens.size());
         for (long id : tokens.ids()) {
             ids.add((int) id);
@@ -94,7 +95,7 @@ public final class EmbedProcessor extends ContextualProcessor<String, TextEvent,
     }
 
     /** The source offset, zero-padded so that the store iterates in arrival order. */
-    private String bufferKey(Record<String, TextEvent> record) {
+    private String bufferKey(Record<String, ?> record) {
         return context().recordMetadata()
                 .map(m -> zeroPadded(m.offset(), 19))
                 .orElseGet(() -> "t" + zeroPadded(record.timestamp(), 18) + "-" + record.key());

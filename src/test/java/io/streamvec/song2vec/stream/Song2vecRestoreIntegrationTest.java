@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamvec.StreamvecApp;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.avro.PlaylistEvent;
-import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.KafkaBroker;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
@@ -24,9 +24,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,19 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Song2vecRestoreIntegrationTest {
 
-    private static EmbeddedKafka kafka;
+    @RegisterExtension
+    final KafkaBroker kafka = new KafkaBroker(); // one broker per test: each test reads its own playlist-events
 
-    @BeforeEach
-    void startBroker() {
-        kafka = EmbeddedKafka.start(); // one broker per test: each test reads its own playlist-events
-    }
-
-    @AfterEach
-    void stopBroker() {
-        kafka.close();
-    }
-
-    private static StreamvecConfig config(Path stateDir, int threads) {
+    private StreamvecConfig config(Path stateDir, int threads) {
         Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(),
                 "streamvec-song2vec-restore-it-" + threads, stateDir);
         properties.put(StreamvecConfig.SONG2VEC_THREADS, threads);
@@ -74,7 +64,7 @@ class Song2vecRestoreIntegrationTest {
         throw new AssertionError("the model did not reach " + events + " events");
     }
 
-    private static void produce(SyntheticPlaylists synthetic, int from, int to) {
+    private void produce(SyntheticPlaylists synthetic, int from, int to) {
         String prefix = "p";
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

@@ -23,6 +23,7 @@ import io.streamvec.text.model.HashingTestEmbedder;
 import io.streamvec.text.model.TextTokenizer;
 import io.streamvec.topology.StreamvecTopology;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -40,12 +41,16 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The song path through the real topology with TopologyTestDriver. */
 class Song2vecTopologyTest {
 
     private static final TextTokenizer TOKENIZER = TextTokenizer.bundled(32);
     private final SchemaRegistry registry = EmbeddedSchemaRegistry.bundled();
+    /** Each run's state directory is a fresh one below this. */
+    @TempDir
+    Path stateDirs;
 
     private record Run(TopologyTestDriver driver, TestInputTopic<String, PlaylistEvent> playlists,
                        TestInputTopic<String, Song> songs, TestOutputTopic<String, SongRecommendations> out,
@@ -67,7 +72,7 @@ class Song2vecTopologyTest {
         settings.putIfAbsent(StreamvecConfig.INDEX_REFRESH_MS, 1L);
         if (!settings.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
             try {
-                settings.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("song2vec-ttd").toString());
+                settings.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(stateDirs, "song2vec-ttd").toString());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

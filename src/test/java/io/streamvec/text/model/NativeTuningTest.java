@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The native tuning: the shim is built into the jar where a C compiler exists, and on an AMD CPU with AVX-512
@@ -33,12 +34,12 @@ class NativeTuningTest {
     }
 
     @Test
-    void onAnAmdCpuWithAvx512MklRunsItsAvx512KernelsOnlyWithTheTuning() throws Exception {
+    void onAnAmdCpuWithAvx512MklRunsItsAvx512KernelsOnlyWithTheTuning(@TempDir Path logs) throws Exception {
         assumeTrue(NativeTuning.amdWithAvx512(), "not an AMD CPU with AVX-512");
         assumeTrue(NativeTuning.class.getResource(NativeTuning.SHIM_RESOURCE) != null, "shim not built");
 
-        String tuned = mklProcessorInChild(true);
-        String untuned = mklProcessorInChild(false);
+        String tuned = mklProcessorInChild(true, logs.resolve("tuned.log"));
+        String untuned = mklProcessorInChild(false, logs.resolve("untuned.log"));
         assertTrue(tuned.contains("AVX-512"), "with the tuning: " + tuned);
         assertFalse(untuned.contains("AVX-512"), "without the tuning: " + untuned);
 
@@ -65,8 +66,7 @@ class NativeTuningTest {
         }
     }
 
-    private static String mklProcessorInChild(boolean tuning) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("native-tuning", ".log");
+    private static String mklProcessorInChild(boolean tuning, Path log) throws IOException, InterruptedException {
         Process child = null;
         try {
             child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -83,7 +83,6 @@ class NativeTuningTest {
             if (child != null) {
                 child.destroyForcibly();
             }
-            Files.deleteIfExists(log);
         }
     }
 }

@@ -3,8 +3,6 @@ package io.streamvec.text.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,24 +35,6 @@ class TextTokenizerTest {
         assertArrayEquals(new String[] {"[CLS]", "hello", "world", "[SEP]"}, tokens.pieces());
         assertArrayEquals(new long[] {101, 7592, 2088, 102}, tokens.ids());
         assertFalse(tokens.truncated());
-    }
-
-    @Test
-    void theSameTextObjectTokenizedTwiceOnOneThreadIsTokenizedOnce() throws InterruptedException {
-        String text = "the tokens and embed branches share this text";
-        Tokens first = tokenizer.tokenize(text);
-        assertSame(first, tokenizer.tokenize(text), "the second call returns the remembered tokens");
-        String equalCopy = new String(text.toCharArray());
-        Tokens again = tokenizer.tokenize(equalCopy);
-        assertNotSame(first, again, "an equal but different text object is tokenized anew");
-        assertArrayEquals(first.ids(), again.ids());
-        assertNotSame(again, tokenizer.tokenize(text), "only the last text is remembered");
-        Tokens[] onOtherThread = new Tokens[1];
-        Thread other = new Thread(() -> onOtherThread[0] = tokenizer.tokenize(equalCopy));
-        other.start();
-        other.join();
-        assertNotSame(again, onOtherThread[0], "each thread remembers its own");
-        assertArrayEquals(again.ids(), onOtherThread[0].ids());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.HashingTestEmbedder;
 import io.streamvec.text.model.TextEmbedder;
 import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.Tokens;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -86,8 +87,9 @@ class EmbedProcessorTest {
     private void send(EmbedProcessor processor, MockProcessorContext<String, TextEmbedding> ctx, String id,
                       String text) {
         ctx.setRecordMetadata("text-events", 0, offset++);
-        processor.process(new Record<>(id, TextEvent.newBuilder().setId(id).setText(text).setTimestampMs(1000 + offset)
-                .build(), 1000 + offset));
+        TextEvent event = TextEvent.newBuilder().setId(id).setText(text).setTimestampMs(1000 + offset).build();
+        Tokens tokens = tokenizer.tokenize(text); // as the tokenize step forwards it
+        processor.process(new Record<>(id, new TokenizedEvent(event, tokenizer.name(), tokens, tokens), 1000 + offset));
     }
 
     private void send(EmbedProcessor processor, String id, String text) {

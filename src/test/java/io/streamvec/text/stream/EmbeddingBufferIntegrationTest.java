@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streamvec.StreamvecApp;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.avro.TextEmbedding;
-import io.streamvec.kafka.EmbeddedKafka;
+import io.streamvec.kafka.KafkaBroker;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
@@ -30,9 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,21 +41,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EmbeddingBufferIntegrationTest {
 
-    private static EmbeddedKafka kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final KafkaBroker KAFKA = new KafkaBroker();
 
     private static StreamvecConfig config(Path stateDir, int batchSize, long lingerMs) {
         Map<String, Object> properties =
-                StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-buffer-it", stateDir);
+                StreamvecConfig.local(KAFKA.bootstrapServers(), "streamvec-buffer-it", stateDir);
         properties.put(StreamvecConfig.EMBEDDING_BATCH_SIZE, batchSize);
         properties.put(StreamvecConfig.EMBEDDING_LINGER_MS, lingerMs);
         return new StreamvecConfig(properties);
@@ -95,7 +85,7 @@ class EmbeddingBufferIntegrationTest {
 
     private static void produce(int texts) {
         Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         try (KafkaProducer<String, byte[]> producer =
                      new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < texts; i++) {
@@ -122,7 +112,7 @@ class EmbeddingBufferIntegrationTest {
 
     private static List<ConsumerRecord<String, TextEmbedding>> read(int count, Duration timeout, int skip) {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "buffer-it-reader-" + System.nanoTime());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -2,7 +2,10 @@ package io.streamvec.text.stream;
 
 import io.streamvec.text.model.BundledModel;
 import io.streamvec.text.model.TextTokenizer;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,12 +20,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The prepare and tokenize steps of the text path, each with Kafka's MockProcessorContext. */
+/** The prepare, tokenize and tokens steps of the text path, each with Kafka's MockProcessorContext. */
 class TokenizeProcessorTest {
 
     private static TextTokenizer tokenizer;
+    private MockProcessorContext<String, TokenizedEvent> tokenizeContext;
+    private TokenizeProcessor tokenize;
     private MockProcessorContext<String, TokenizedText> context;
-    private TokenizeProcessor processor;
+    private TokensProcessor processor;
     private MockProcessorContext<String, TextEvent> prepareContext;
     private PrepareTextProcessor prepare;
 
@@ -38,8 +43,12 @@ class TokenizeProcessorTest {
 
     @BeforeEach
     void init() {
+        tokenizeContext = new MockProcessorContext<>();
+        tokenize = new TokenizeProcessor(() -> tokenizer, () -> tokenizer,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        tokenize.init(tokenizeContext);
         context = new MockProcessorContext<>();
-        processor = new TokenizeProcessor(() -> tokenizer, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        processor = new TokensProcessor(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         processor.init(context);
         prepareContext = new MockProcessorContext<>();
         prepareContext.setRecordMetadata("text-events", 2, 17L);
@@ -47,13 +56,16 @@ class TokenizeProcessorTest {
         prepare.init(prepareContext);
     }
 
-    /** Runs a record through prepare, then tokenize, and returns what tokenize emitted. */
+    /** Runs a record through prepare, tokenize and tokens, and returns what tokens emitted. */
     private List<Record<String, TokenizedText>> run(Record<String, TextEvent> record) {
         prepareContext.resetForwards();
+        tokenizeContext.resetForwards();
         context.resetForwards();
         prepare.process(record);
-        prepareContext.forwarded().forEach(f -> processor.process(
+        prepareContext.forwarded().forEach(f -> tokenize.process(
                 new Record<String, TextEvent>(f.record().key(), f.record().value(), f.record().timestamp())));
+        tokenizeContext.forwarded().forEach(f -> processor.process(
+                new Record<String, TokenizedEvent>(f.record().key(), f.record().value(), f.record().timestamp())));
         return context.forwarded().stream()
                 .map(f -> new Record<String, TokenizedText>(f.record().key(), f.record().value(), f.record().timestamp()))
                 .toList();
@@ -102,5 +114,33 @@ class TokenizeProcessorTest {
                 new Record<>("k", TextEvent.newBuilder().setText(" \n\t ").build(), 0L)))
                 .getMessage().contains("whitespace"));
         assertTrue(context.forwarded().isEmpty());
+    }
+
+    @Test
+    void oneTokenizerTokenizesEachTextOnceForBothBranches() {
+        tokenize.process(new Record<>("k", TextEvent.newBuilder().setId("k").setText("Hello world")
+                .setTimestampMs(1L).build(), 1L));
+        TokenizedEvent out = tokenizeContext.forwarded().get(0).record().value();
+        assertSame(out.tokens(), out.modelTokens(), "one tokenization, shared by the two branches");
+        assertEquals(BundledModel.NAME, out.tokenizer());
+    }
+
+    @Test
+    void aTokenizerOfTheirOwnGivesEachBranchItsTokens() {
+        try (TextTokenizer model = TextTokenizer.bundled(16)) {
+            MockProcessorContext<String, TokenizedEvent> ctx = new MockProcessorContext<>();
+            TokenizeProcessor twice = new TokenizeProcessor(() -> tokenizer, () -> model,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            twice.init(ctx);
+            String text = "one two three four five six seven eight";
+            twice.process(new Record<>("k", TextEvent.newBuilder().setId("k").setText(text).setTimestampMs(1L)
+                    .build(), 1L));
+            TokenizedEvent out = ctx.forwarded().get(0).record().value();
+            assertArrayEquals(tokenizer.tokenize(text).ids(), out.tokens().ids());
+            assertTrue(out.tokens().truncated());
+            assertArrayEquals(model.tokenize(text).ids(), out.modelTokens().ids());
+            assertEquals(10, out.modelTokens().size());
+            assertFalse(out.modelTokens().truncated());
+        }
     }
 }
