@@ -345,6 +345,34 @@ class HttpServerLimitsTest {
     }
 
     @Test
+    void theOperationsServerHasTheSameLimits() throws Exception {
+        StreamvecMetrics metrics = new StreamvecMetrics();
+        closing.add(metrics);
+        OperationsServer operations = OperationsServer.start("127.0.0.1", 0, metrics, () -> null,
+                HttpLimits.OPERATIONS.withRequestHeaderTimeout(Duration.ofMillis(500)).withMaxRequestHeaderBytes(2048));
+        closing.add(operations);
+
+        RawHttp big = new RawHttp(operations.uri(), (int) FAILSAFE.toMillis());
+        closing.add(big);
+        big.send(RawHttp.request("GET", "/metrics", "X-Big: " + "x".repeat(4096)));
+        RawHttp.Answer tooLarge = big.read(false);
+        assertEquals(431, tooLarge.status());
+        assertEquals("the request headers are too large", error(tooLarge.body()));
+
+        RawHttp slow = new RawHttp(operations.uri(), (int) FAILSAFE.toMillis());
+        closing.add(slow);
+        slow.send("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1");
+        assertTrue(slow.closedByServer(), "half a request is cut off after the header deadline");
+
+        RawHttp keepAlive = new RawHttp(operations.uri(), (int) FAILSAFE.toMillis());
+        closing.add(keepAlive);
+        for (int i = 0; i < 50; i++) {
+            keepAlive.send(RawHttp.request("GET", "/health/live"));
+            assertEquals(200, keepAlive.read(false).status(), "request " + i);
+        }
+    }
+
+    @Test
     void http2CleartextByUpgradeAndByPriorKnowledge() throws Exception {
         SongHttpServer server = serve(HttpLimits.QUERIES);
         HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
