@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,7 +41,9 @@ public final class Forwarder {
 
     public Forwarder(Duration connectTimeout, Duration requestTimeout) {
         this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // the JDK's server speaks HTTP/1.1 only
+                // Plain HTTP/1.1 keep-alive, which every owner and anything between the instances speaks: no
+                // h2c upgrade round trip on each new connection.
+                .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(connectTimeout)
                 .build();
@@ -55,13 +58,50 @@ public final class Forwarder {
 
     /** The URI of the same request at {@code owner}: its path and query, unchanged (they were validated). */
     static URI target(HostInfo owner, URI request) {
-        String query = request.getRawQuery();
-        return URI.create("http://" + address(owner) + request.getRawPath() + (query == null ? "" : "?" + query));
+        return target(owner, request.getRawPath(), request.getRawQuery());
     }
 
-    /** Sends {@code method request} (GET or HEAD) to {@code owner} and answers with what it answered. */
-    SongHttpHandler.Response forward(HostInfo owner, String method, URI request) {
-        URI target = target(owner, request);
+    /**
+     * The URI of the same request at {@code owner} from its raw path and query (as they came, percent escapes
+     * and all). The only change: a character that may not stand in a URI as it is (a client's raw space or
+     * non-ASCII letter, which the server let through) is percent-encoded as UTF-8.
+     */
+    static URI target(HostInfo owner, String rawPath, String rawQuery) {
+        return URI.create("http://" + address(owner) + escapeIllegal(rawPath)
+                + (rawQuery == null ? "" : "?" + escapeIllegal(rawQuery)));
+    }
+
+    /**
+     * {@code raw} with every character that RFC 3986 does not allow in a path or query percent-encoded (an
+     * escape already there stays as it is).
+     */
+    static String escapeIllegal(String raw) {
+        StringBuilder out = null;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            boolean legal = c < 0x80 && (Character.isLetterOrDigit(c) || "-._~:/?@!$&'()*+,;=%".indexOf(c) >= 0);
+            if (legal) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(raw.length() + 16).append(raw, 0, i);
+            }
+            int end = Character.isHighSurrogate(c) && i + 1 < raw.length() ? i + 2 : i + 1;
+            for (byte b : raw.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+            i = end - 1;
+        }
+        return out == null ? raw : out.toString();
+    }
+
+    /** Sends {@code method} (GET or HEAD) of the raw path and query to {@code owner}; answers with its answer. */
+    SongHttpHandler.Response forward(HostInfo owner, String method, String rawPath, String rawQuery) {
+        URI target = target(owner, rawPath, rawQuery);
         HttpRequest forwarded = HttpRequest.newBuilder(target)
                 .timeout(requestTimeout)
                 .header(FORWARDED, "1")
@@ -71,7 +111,7 @@ public final class Forwarder {
         try {
             answer = client.send(forwarded, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            LOG.warn("cannot forward {} {} to {}, the instance that holds it: {}", method, request.getRawPath(),
+            LOG.warn("cannot forward {} {} to {}, the instance that holds it: {}", method, rawPath,
                     address(owner), e.toString());
             return unreachable();
         } catch (InterruptedException e) {
@@ -80,7 +120,7 @@ public final class Forwarder {
         }
         String contentType = answer.headers().firstValue("Content-Type").orElse("");
         if (!contentType.startsWith("application/json")) {
-            LOG.warn("{} answered {} {} with {} {}, not JSON", address(owner), method, request.getRawPath(),
+            LOG.warn("{} answered {} {} with {} {}, not JSON", address(owner), method, rawPath,
                     answer.statusCode(), contentType);
             return new SongHttpHandler.Response(502, new Responses.ErrorBody(
                     "the instance that holds this playlist gave an unexpected answer"), Map.of());

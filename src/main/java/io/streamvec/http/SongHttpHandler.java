@@ -2,18 +2,20 @@ package io.streamvec.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * request that was itself forwarded ({@value Forwarder#FORWARDED}) is always answered here. Song queries are
  * never forwarded: they answer from this instance's model copy. Every answer then names the instance whose
  * state answered it in {@value Forwarder#SERVED_BY}.
+ *
+ * <p>A blocking Jetty handler: Jetty runs it on a thread of the server's pool, one request at a time per
+ * call, and it writes the whole answer (with its {@code Content-Length}) in one go.
  */
-public final class SongHttpHandler implements HttpHandler {
+public final class SongHttpHandler extends Handler.Abstract {
 
     public static final String CONTENT_TYPE = "application/json; charset=utf-8";
 
@@ -52,6 +57,7 @@ public final class SongHttpHandler implements HttpHandler {
      * nothing ({@code forwarder} is then unused and may be null).
      */
     public SongHttpHandler(SongQueries queries, HostInfo self, Forwarder forwarder) {
+        super(InvocationType.BLOCKING);
         if (self != null && forwarder == null) {
             throw new IllegalArgumentException("an instance with an application.server needs a forwarder");
         }
@@ -61,34 +67,32 @@ public final class SongHttpHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try {
-            boolean forwarded = exchange.getRequestHeaders().getFirst(Forwarder.FORWARDED) != null;
-            Response response = respond(exchange.getRequestMethod(), exchange.getRequestURI(), forwarded);
-            write(exchange, response);
-        } finally {
-            exchange.close();
-        }
+    public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
+        HttpURI uri = request.getHttpURI();
+        boolean forwarded = request.getHeaders().contains(Forwarder.FORWARDED);
+        Response answer = respond(request.getMethod(), uri.getPath(), uri.getQuery(), forwarded);
+        write(request.getMethod(), uri.getPath(), answer, response, callback);
+        return true;
     }
 
     /** The answer to a request that came from a client (not forwarded by another instance). */
     Response respond(String method, URI uri) {
-        return respond(method, uri, false);
+        return respond(method, uri.getRawPath(), uri.getRawQuery(), false);
     }
 
     /**
      * The status, body and extra headers of a request; never throws for a bad request or unready state.
      * {@code forwarded}: another instance sent it on, so it is answered here whatever the metadata says.
      */
-    Response respond(String method, URI uri, boolean forwarded) {
-        Response response = answer(method, uri, forwarded);
+    Response respond(String method, String rawPath, String rawQuery, boolean forwarded) {
+        Response response = answer(method, rawPath, rawQuery, forwarded);
         return servedBy == null || response.headers().containsKey(Forwarder.SERVED_BY) ? response
                 : response.withHeader(Forwarder.SERVED_BY, servedBy);
     }
 
-    private Response answer(String method, URI uri, boolean forwarded) {
+    private Response answer(String method, String rawPath, String rawQuery, boolean forwarded) {
         try {
-            Route route = RequestParser.parse(method, uri.getRawPath(), uri.getRawQuery());
+            Route route = RequestParser.parse(method, rawPath, rawQuery);
             return switch (route.kind()) {
                 case SIMILAR_SONGS -> queries.similar(route.id(), route.k())
                         .map(body -> Response.ok(body))
@@ -97,7 +101,7 @@ public final class SongHttpHandler implements HttpHandler {
                     Optional<HostInfo> owner = forwarder == null || forwarded ? Optional.empty()
                             : queries.remotePlaylistOwner(route.id());
                     if (owner.isPresent()) {
-                        yield forwarder.forward(owner.get(), method, uri);
+                        yield forwarder.forward(owner.get(), method, rawPath, rawQuery);
                     }
                     yield queries.next(route.id(), route.k())
                             .map(body -> Response.ok(body))
@@ -115,36 +119,34 @@ public final class SongHttpHandler implements HttpHandler {
                     "the song stores are not queryable right now (starting up or rebalancing); retry shortly"),
                     Map.of("Retry-After", "1"));
         } catch (RuntimeException e) {
-            LOG.warn("{} {} failed", method, uri.getRawPath(), e);
+            LOG.warn("{} {} failed", method, rawPath, e);
             return new Response(500, new Responses.ErrorBody("internal error"), Map.of());
         }
     }
 
-    private static void write(HttpExchange exchange, Response response) throws IOException {
+    private static void write(String method, String rawPath, Response answer,
+                              org.eclipse.jetty.server.Response response, Callback callback) {
         byte[] body;
-        if (response.body() instanceof Relayed relayed) {
+        if (answer.body() instanceof Relayed relayed) {
             body = relayed.json();
         } else {
             try {
-                body = JSON.writeValueAsBytes(response.body());
+                body = JSON.writeValueAsBytes(answer.body());
             } catch (JsonProcessingException e) {
-                LOG.warn("cannot write the response of {}", exchange.getRequestURI().getRawPath(), e);
-                response = new Response(500, null, Map.of());
+                LOG.warn("cannot write the response of {}", rawPath, e);
+                answer = new Response(500, null, Map.of());
                 body = INTERNAL_ERROR;
             }
         }
-        Headers headers = exchange.getResponseHeaders();
-        headers.set("Content-Type", CONTENT_TYPE);
-        headers.set("Cache-Control", "no-store");
-        headers.set("X-Content-Type-Options", "nosniff");
-        response.headers().forEach(headers::set);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(response.status(), head ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        response.setStatus(answer.status());
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+        headers.put(HttpHeader.CACHE_CONTROL, "no-store");
+        headers.put("X-Content-Type-Options", "nosniff");
+        answer.headers().forEach(headers::put);
+        headers.put(HttpHeader.CONTENT_LENGTH, body.length); // HEAD too: the length GET would have
+        boolean head = "HEAD".equals(method);
+        response.write(true, head ? null : ByteBuffer.wrap(body), callback);
     }
 
     /** The JSON body another instance answered, relayed byte for byte. */
