@@ -317,7 +317,7 @@ final class BenchHttpCommand implements Callable<Integer> {
             return;
         }
         int cores = Runtime.getRuntime().availableProcessors();
-        out.printf(Locale.ROOT, "%nwhere the time goes (training off; means):%n");
+        out.printf(Locale.ROOT, "%nwhere the time goes (training off):%n");
         direct.forEach((target, pair) -> {
             double search = pair[0].meanMs();
             double query = pair[1].meanMs();
@@ -328,10 +328,15 @@ final class BenchHttpCommand implements Callable<Integer> {
                 HttpLoadClient.Result r = cell.result();
                 if (cell.connections() == 1) {
                     double http = r.meanMs();
-                    out.printf(Locale.ROOT, "  %-8s 1 connection: %.3f ms a request = search %.3f ms (%.0f%%) + rest of "
+                    out.printf(Locale.ROOT, "  %-8s 1 connection, means: %.3f ms a request = search %.3f ms (%.0f%%) + rest of "
                                     + "the query object %.3f ms (%.0f%%) + HTTP (server, client, loopback) %.3f ms (%.0f%%)%n",
                             target, http, search, 100 * search / http, query - search, 100 * (query - search) / http,
                             http - query, 100 * (http - query) / http);
+                    // Medians too: one stall on a busy machine moves a mean, not a median.
+                    double httpP50 = r.p50Ms();
+                    out.printf(Locale.ROOT, "  %-8s 1 connection, medians: %.3f ms a request; search %.3f ms (%.0f%%), "
+                                    + "query object %.3f ms (%.0f%%)%n", target, httpP50, pair[0].p50Ms(),
+                            100 * pair[0].p50Ms() / httpP50, pair[1].p50Ms(), 100 * pair[1].p50Ms() / httpP50);
                 } else {
                     // CPU-bound: the machine's CPU time per request is at most cores / (requests/s).
                     double cpuMsPerRequest = 1000.0 * cores / r.requestsPerSecond();

@@ -40,7 +40,7 @@ class BenchHttpCommandIntegrationTest {
             }
         }
         assertTrue(run.out().contains("nearest-neighbour search (the model's snapshot)"), run.out());
-        assertTrue(run.out().contains("similar  1 connection: "), run.out());
+        assertTrue(run.out().contains("similar  1 connection, means: "), run.out());
         assertTrue(run.out().contains("query server at   2 connections (similar): "), run.out());
         assertTrue(Pattern.compile("20 slow clients .*\\n  \\d+ normal requests on new connections: \\d+ answered "
                 + "within 1 s, 0 failed").matcher(run.out()).find(), run.out());
