@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
             BenchSong2vecCommand.class,
             BenchLoadCommand.class,
             BenchScaleCommand.class,
+            BenchHttpCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchMain implements Runnable {
@@ -39,6 +40,6 @@ public final class BenchMain implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "streamvec-bench needs a benchmark, e.g. embed, song2vec, load or scale");
+                "streamvec-bench needs a benchmark, e.g. embed, song2vec, load, scale or http");
     }
 }

@@ -1,47 +1,84 @@
 package io.streamvec.song2vec.model;
 
 /**
- * Brute-force cosine nearest neighbours over a snapshot of L2-normalised rows (75k x 32 is ~10 MB and a full
- * scan is ~2.4 MFLOP, well under a millisecond with the vector kernels). Zero rows (never trained) score 0.
+ * Exact (brute-force) cosine nearest neighbours over a snapshot of L2-normalised rows. Zero rows (never
+ * trained) score 0.
+ *
+ * <p>The rows are stored in blocks of {@link #LANES} rows, transposed: a block holds component 0 of its rows,
+ * then component 1, and so on. One vector register then accumulates the scores of a whole block, with no
+ * horizontal sum per row, and eight blocks are scored at once so that the fused multiply-adds do not wait on
+ * each other ({@link SimdOps#scan}). A block whose scores all fall at or below the current k-th best is
+ * dismissed with one comparison; the others offer their rows to a bounded heap of the k best. A row's score is
+ * the multiply-adds of its components in order 0..dim-1, the same in the vector lanes and in the scalar loops
+ * ({@link Math#fma}), so every path ranks alike. Results are best first; of rows with equal scores the lower
+ * row comes first.
  */
 public final class TopK {
+
+    /** Rows per block: the vector width in floats (8 for the scalar loops). */
+    static final int LANES = VecOps.SCALAR ? 8 : SimdOps.S.length();
+
     private final int rows;
     private final int dim;
-    private final float[] unit;
+    /** Row r's component d at {@code (r / LANES) * dim * LANES + d * LANES + r % LANES}; the last block zero-padded. */
+    private final float[] blocks;
 
-    private TopK(float[] unit, int rows, int dim) {
-        this.unit = unit;
+    private TopK(float[] blocks, int rows, int dim) {
+        this.blocks = blocks;
         this.rows = rows;
         this.dim = dim;
     }
 
     /** Snapshot of the first {@code rows} rows of a row-major matrix, normalised. */
     public static TopK of(float[] matrix, int rows, int dim) {
-        float[] u = new float[rows * dim];
-        System.arraycopy(matrix, 0, u, 0, rows * dim);
+        int blockCount = (rows + LANES - 1) / LANES;
+        float[] blocks = new float[blockCount * dim * LANES];
+        float[] row = new float[dim];
         for (int r = 0; r < rows; r++) {
-            int off = r * dim;
-            float n = (float) Math.sqrt(VecOps.dot(u, off, u, off, dim));
-            if (n > 0) VecOps.scale(1f / n, u, off, dim);
+            System.arraycopy(matrix, r * dim, row, 0, dim);
+            float n = (float) Math.sqrt(VecOps.dot(row, 0, row, 0, dim));
+            if (n > 0) VecOps.scale(1f / n, row, 0, dim);
+            int base = offset(r, dim);
+            for (int d = 0; d < dim; d++) {
+                blocks[base + d * LANES] = row[d];
+            }
         }
-        return new TopK(u, rows, dim);
+        return new TopK(blocks, rows, dim);
+    }
+
+    /** Where row r's component 0 is; component d is {@code d * LANES} further. */
+    private static int offset(int r, int dim) {
+        return (r / LANES) * dim * LANES + r % LANES;
     }
 
     public int rows() { return rows; }
 
     /** Copies normalised row {@code r} into {@code out} and returns it. */
     public float[] unitRow(int r, float[] out) {
-        System.arraycopy(unit, r * dim, out, 0, dim);
+        int base = offset(r, dim);
+        for (int d = 0; d < dim; d++) {
+            out[d] = blocks[base + d * LANES];
+        }
         return out;
     }
 
+    /** Row r's score against vec[off..off+dim): the multiply-adds in component order, as the scan computes it. */
+    private float score(float[] vec, int off, int r) {
+        int base = offset(r, dim);
+        float s = 0f;
+        for (int d = 0; d < dim; d++) {
+            s = Math.fma(vec[off + d], blocks[base + d * LANES], s);
+        }
+        return s;
+    }
+
     public float cosine(int a, int b) {
-        return VecOps.dot(unit, a * dim, unit, b * dim, dim);
+        return score(unitRow(a, new float[dim]), 0, b);
     }
 
     /** The k rows most cosine-similar to row {@code q}, excluding q itself, best first. */
     public int[] nearest(int q, int k) {
-        return nearest(unit, q * dim, k, q, null);
+        return nearest(unitRow(q, new float[dim]), 0, k, q, null);
     }
 
     /**
@@ -51,27 +88,18 @@ public final class TopK {
     public int[] nearest(float[] vec, int off, int k, int exclude, float[] scoresOut) {
         k = Math.min(k, rows - (exclude >= 0 && exclude < rows ? 1 : 0));
         if (k <= 0) return new int[0];
-        int[] idx = new int[k];
-        float[] sc = new float[k];
-        int n = 0;
-        float worst = Float.NEGATIVE_INFINITY;
-        for (int r = 0; r < rows; r++) {
-            if (r == exclude) continue;
-            float s = VecOps.dot(vec, off, unit, r * dim, dim);
-            if (n < k) {
-                int p = n++;
-                while (p > 0 && sc[p - 1] < s) { sc[p] = sc[p - 1]; idx[p] = idx[p - 1]; p--; }
-                sc[p] = s; idx[p] = r;
-                worst = sc[n - 1];
-            } else if (s > worst) {
-                int p = k - 1;
-                while (p > 0 && sc[p - 1] < s) { sc[p] = sc[p - 1]; idx[p] = idx[p - 1]; p--; }
-                sc[p] = s; idx[p] = r;
-                worst = sc[k - 1];
+        Heap best = new Heap(k);
+        if (!VecOps.SCALAR) {
+            SimdOps.scan(vec, off, blocks, rows, dim, exclude, best);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                if (r != exclude) {
+                    float s = score(vec, off, r);
+                    if (s > best.threshold()) best.offer(s, r);
+                }
             }
         }
-        if (scoresOut != null) System.arraycopy(sc, 0, scoresOut, 0, k);
-        return idx;
+        return best.drain(scoresOut);
     }
 
     /**
@@ -80,13 +108,89 @@ public final class TopK {
      */
     public boolean inTopK(int a, int b, int k) {
         if (a == b) return false;
-        int aoff = a * dim;
-        float sb = VecOps.dot(unit, aoff, unit, b * dim, dim);
+        float[] q = unitRow(a, new float[dim]);
+        float sb = score(q, 0, b);
+        if (!VecOps.SCALAR) {
+            return SimdOps.fewerAbove(q, 0, blocks, rows, dim, sb, a, b, k);
+        }
         int better = 0;
         for (int r = 0; r < rows; r++) {
-            if (r == a || r == b) continue;
-            if (VecOps.dot(unit, aoff, unit, r * dim, dim) > sb && ++better >= k) return false;
+            if (r != a && r != b && score(q, 0, r) > sb && ++better >= k) return false;
         }
         return true;
+    }
+
+    /**
+     * The k best (score, row) pairs offered so far, rows offered in ascending order: a min-heap whose root is
+     * the worst kept (the lower score; of equal scores the later row, which a tie never lets in).
+     */
+    static final class Heap {
+        private final int k;
+        private final int[] rows;
+        private final float[] scores;
+        private int n;
+
+        Heap(int k) {
+            this.k = k;
+            this.rows = new int[k];
+            this.scores = new float[k];
+        }
+
+        /** What a row must score above to get in: the worst kept, once k are kept. */
+        float threshold() {
+            return n < k ? Float.NEGATIVE_INFINITY : scores[0];
+        }
+
+        /** Offers a row that scores above {@link #threshold()}. */
+        void offer(float score, int row) {
+            if (n < k) {
+                int i = n++;
+                while (i > 0) { // sift up
+                    int parent = (i - 1) >>> 1;
+                    if (!worse(score, row, scores[parent], rows[parent])) break;
+                    scores[i] = scores[parent];
+                    rows[i] = rows[parent];
+                    i = parent;
+                }
+                scores[i] = score;
+                rows[i] = row;
+            } else {
+                siftDown(0, score, row, k);
+            }
+        }
+
+        /** Puts (score, row) at {@code i} and moves it down within the first {@code size} entries. */
+        private void siftDown(int i, float score, int row, int size) {
+            while (true) {
+                int child = 2 * i + 1;
+                if (child >= size) break;
+                if (child + 1 < size && worse(scores[child + 1], rows[child + 1], scores[child], rows[child])) child++;
+                if (!worse(scores[child], rows[child], score, row)) break;
+                scores[i] = scores[child];
+                rows[i] = rows[child];
+                i = child;
+            }
+            scores[i] = score;
+            rows[i] = row;
+        }
+
+        private static boolean worse(float s1, int r1, float s2, int r2) {
+            return s1 < s2 || (s1 == s2 && r1 > r2);
+        }
+
+        /** The rows kept, best first (their scores to {@code scoresOut} if non-null); empties the heap. */
+        int[] drain(float[] scoresOut) {
+            int count = n;
+            int[] out = new int[count];
+            float[] outScores = new float[count];
+            for (int i = count - 1; i >= 0; i--) { // pop the worst into the last free place
+                out[i] = rows[0];
+                outScores[i] = scores[0];
+                n--;
+                if (n > 0) siftDown(0, scores[n], rows[n], n);
+            }
+            if (scoresOut != null) System.arraycopy(outScores, 0, scoresOut, 0, count);
+            return out;
+        }
     }
 }
