@@ -252,15 +252,40 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     }
 
     @Override
-    public void forEachVector(java.util.function.BiConsumer<String, float[]> visitor) {
+    public Optional<Answer> mostSimilar(List<String> positive, List<String> negative, int k) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.mostSimilar(positive, negative, k);
+    }
+
+    @Override
+    public Optional<Answer> continuationOf(List<String> songIds, int k) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.continuationOf(songIds, k);
+    }
+
+    @Override
+    public List<SongCount> top(int k) {
+        NeighborIndex current = index;
+        return current == null ? List.of() : current.top(k);
+    }
+
+    @Override
+    public long count(String songId) {
+        NeighborIndex current = index;
+        return current == null ? 0 : current.count(songId);
+    }
+
+    @Override
+    public void forEachSong(SongVisitor visitor) {
         SgnsModel m = model;
         if (m == null) {
             return;
         }
         for (int row = 0; row < m.vocab.size(); row++) {
             String id = m.vocab.id(row);
-            if (id != null && m.vocab.count(row) >= config.minCount) {
-                visitor.accept(id, m.vector(row));
+            long count = m.vocab.count(row);
+            if (id != null && count >= config.minCount) {
+                visitor.visit(id, count, m.vector(row));
             }
         }
     }
