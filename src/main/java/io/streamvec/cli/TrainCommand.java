@@ -7,6 +7,8 @@ import io.streamvec.avro.Song;
 import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.data.PlaylistFile;
+import io.streamvec.song2vec.model.NeighborIndex;
+import io.streamvec.song2vec.model.SongModelView;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +32,15 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Stream a playlist file (yes_complete format) through streamvec on the embedded broker "
-                + "and export the song vectors (word2vec text format).")
+                + "and export the song vectors (word2vec text format, most played first); with --songs, end with "
+                + "the songs most similar to three of the most played.")
 public final class TrainCommand implements Callable<Integer> {
 
     enum Granularity { playlist, song }
+
+    /** With --songs: the similar songs of this many of the most played songs are shown at the end. */
+    static final int EXAMPLES = 3;
+    static final int EXAMPLE_K = 5;
 
     @Option(names = "--playlists", required = true, paramLabel = "FILE", description = "Playlists (train.txt format).")
     Path playlistsFile;
@@ -83,11 +90,24 @@ public final class TrainCommand implements Callable<Integer> {
                     result.trainedEvents(), events.size());
             return 1;
         }
-        SongTraining.writeWord2vec(result.vectors(), exportFile);
+        SongTraining.writeWord2vec(result.vectors(), result.counts(), exportFile);
         out.printf("trained %d songs in %.2f s: %.0f songs/s (%s, %d vectors of dim %d written to %s)%n", songsTotal,
                 result.seconds(), songsTotal / result.seconds(), granularity, result.vectors().size(),
                 result.vectors().isEmpty() ? 0 : result.vectors().values().iterator().next().length, exportFile);
+        if (!songs.isEmpty()) {
+            printExamples(out, SongTraining.index(result.vectors(), result.counts()), SongListing.songs(songs));
+        }
+        out.flush();
         return 0;
+    }
+
+    /** The songs most similar to three of the most played songs, with titles and artists. */
+    static void printExamples(PrintWriter out, NeighborIndex index, Map<String, Song> songs) {
+        for (SongModelView.SongCount played : index.top(EXAMPLES)) {
+            out.printf("%nsongs like %s (played %d times):%n", SongListing.describe(played.songId(), songs),
+                    played.count());
+            SongListing.print(out, index.similar(played.songId(), EXAMPLE_K).orElse(List.of()), songs, "  ");
+        }
     }
 
     private Map<String, Object> settings() throws java.io.IOException {
@@ -103,7 +123,9 @@ public final class TrainCommand implements Callable<Integer> {
         return settings;
     }
 
-    public record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors) {}
+    /** The run, and the trained vectors (sorted by song id) with each song's count. */
+    public record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors,
+                         Map<String, Long> counts) {}
 
     /** How the events reach the running topology. */
     public enum Load {
@@ -167,7 +189,8 @@ public final class TrainCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 producer.join();
                 var model = SongTraining.model(app, Duration.ofSeconds(30));
-                return new Result(complete, model.events(), seconds, SongTraining.vectors(model));
+                return new Result(complete, model.events(), seconds, SongTraining.vectors(model),
+                        SongTraining.counts(model));
             }
         } finally {
             try (var paths = Files.walk(stateDir)) {

@@ -9,8 +9,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,7 @@ class TrainCommandIntegrationTest {
         SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 30, 1);
         StringBuilder file = new StringBuilder("# external ids\n# counts\n");
         Set<String> songs = new HashSet<>();
+        Map<String, Integer> plays = new HashMap<>();
         for (int p = 0; p < 300; p++) {
             List<String> playlist = synthetic.next(5, 20);
             // yes_complete names songs by index: map "genre-n" to a number
@@ -32,12 +35,17 @@ class TrainCommandIntegrationTest {
                 String index = Integer.toString(List.of("jazz", "metal", "folk").indexOf(SyntheticPlaylists.genreOf(song)) * 100
                         + Integer.parseInt(song.substring(song.indexOf('-') + 1)));
                 songs.add(index);
+                plays.merge(index, 1, Integer::sum);
                 line.append(index).append(' ');
             }
             file.append(line).append('\n');
         }
         Path playlists = Files.writeString(dir.resolve("train.txt"), file.toString());
-        Path hash = Files.writeString(dir.resolve("song_hash.txt"), "0 \tFirst Song\tAn Artist\n1 \tSecond\tB\n");
+        StringBuilder titles = new StringBuilder();
+        for (String song : songs) {
+            titles.append(song).append(" \tTitle ").append(song).append("\tArtist ").append(song).append('\n');
+        }
+        Path hash = Files.writeString(dir.resolve("song_hash.txt"), titles);
         Path out = dir.resolve("vectors.txt");
 
         StringWriter stdout = new StringWriter();
@@ -65,6 +73,26 @@ class TrainCommandIntegrationTest {
             }
         }
         assertEquals(songs, exported);
+        int mostPlayed = plays.values().stream().max(Integer::compare).orElseThrow();
+        assertEquals(mostPlayed, plays.get(lines.get(1).split(" ")[0]), "the most played song first, as gensim saves");
+
+        // With --songs, the run ends with the similar songs of three of the most played, titled.
+        String[] printed = stdout.toString().split("\\R");
+        int examples = 0;
+        for (int i = 0; i < printed.length; i++) {
+            if (printed[i].startsWith("songs like ")) {
+                examples++;
+                String song = printed[i].substring("songs like ".length()).split(" ")[0];
+                assertTrue(printed[i].contains("Title " + song + " — Artist " + song)
+                        && printed[i].contains("(played " + plays.get(song) + " times)"), printed[i]);
+                for (int rank = 1; rank <= 5; rank++) {
+                    String neighbor = printed[i + rank];
+                    assertTrue(neighbor.matches("  " + (rank < 10 ? " " : "") + rank + "  \\S+ +-?[01]\\.\\d{4}  Title .+ — Artist .+"),
+                            neighbor);
+                }
+            }
+        }
+        assertEquals(3, examples, stdout.toString());
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.streamvec.song2vec.data;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -13,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -66,7 +65,7 @@ public final class Word2vecFile {
      * and the line.
      */
     public static Vectors read(Path file) throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream in = Files.newInputStream(file)) {
             Reader reader = new Reader(file, in);
             String header = reader.line();
             if (header == null) {
@@ -148,33 +147,172 @@ public final class Word2vecFile {
         return Long.parseLong(field);
     }
 
+    private static final double[] POWERS_OF_TEN = new double[23];
+
+    static {
+        POWERS_OF_TEN[0] = 1;
+        for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+            POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+        }
+    }
+
+    /**
+     * A decimal number as the nearest double, then the nearest float: what gensim's reader gets ({@code
+     * numpy.float32} of Python's float) and, for the shortest decimals that {@link #write} writes, the very float
+     * written. Decimals of at most 15 significant digits and a small exponent are exact in double arithmetic
+     * (one correctly rounded multiplication or division); any other goes through {@link Double#parseDouble}.
+     * Python's {@code nan} and {@code inf} are read too (to be refused as not finite).
+     */
+    static float parseFloat(byte[] text, int offset, int length) {
+        int i = offset;
+        int end = offset + length;
+        boolean negative = i < end && text[i] == '-';
+        if (i < end && (text[i] == '-' || text[i] == '+')) {
+            i++;
+        }
+        long mantissa = 0;
+        int digits = 0;
+        int exponent = 0;
+        boolean any = false;
+        boolean point = false;
+        for (; i < end; i++) {
+            int c = text[i];
+            if (c >= '0' && c <= '9') {
+                any = true;
+                if (mantissa == 0 && c == '0') {
+                    if (point) {
+                        exponent--;
+                    }
+                    continue; // leading zeros are not significant
+                }
+                if (digits < 18) {
+                    mantissa = mantissa * 10 + (c - '0');
+                    digits++;
+                    if (point) {
+                        exponent--;
+                    }
+                } else {
+                    digits++;
+                    if (!point) {
+                        exponent++;
+                    }
+                }
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                break;
+            }
+        }
+        if (any && i < end && (text[i] == 'e' || text[i] == 'E')) {
+            int j = i + 1;
+            boolean negativeExponent = j < end && text[j] == '-';
+            if (j < end && (text[j] == '-' || text[j] == '+')) {
+                j++;
+            }
+            int value = 0;
+            int start = j;
+            for (; j < end && text[j] >= '0' && text[j] <= '9' && value < 100_000; j++) {
+                value = value * 10 + (text[j] - '0');
+            }
+            if (j > start) {
+                exponent += negativeExponent ? -value : value;
+                i = j;
+            }
+        }
+        if (any && i == end && digits <= 15 && exponent >= -22 && exponent <= 22) {
+            double value = exponent < 0 ? mantissa / POWERS_OF_TEN[-exponent] : mantissa * POWERS_OF_TEN[exponent];
+            return (float) (negative ? -value : value);
+        }
+        String number = new String(text, offset, length, StandardCharsets.ISO_8859_1);
+        switch (number.toLowerCase(java.util.Locale.ROOT)) {
+            case "nan", "-nan", "+nan":
+                return Float.NaN;
+            case "inf", "+inf", "infinity", "+infinity":
+                return Float.POSITIVE_INFINITY;
+            case "-inf", "-infinity":
+                return Float.NEGATIVE_INFINITY;
+            default:
+                if (number.isEmpty() || !(Character.isDigit(number.charAt(number.length() - 1))
+                        || number.endsWith(".") || number.endsWith("y") || number.endsWith("N"))) {
+                    throw new NumberFormatException(number); // no "1f" or "0x1p3" that Java alone would take
+                }
+                return (float) Double.parseDouble(number);
+        }
+    }
+
     static String abbreviate(String text) {
         return text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }
 
-    /** Reads lines and binary records from one buffered stream. */
+    /** Reads lines and binary records from one stream through its own buffer (no per-byte locking). */
     private static final class Reader {
+        private static final String NUMBER_BYTES = "0123456789.-+eE \t\rNnAaIiFfTtYy";
+
         private final Path file;
         private final InputStream in;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private final byte[] floats = new byte[4 * 1024];
+        private final byte[] buffer = new byte[1 << 16];
+        private int pos;
+        private int limit;
+        private boolean eof;
+        /** The current line or id, as bytes. */
+        private byte[] line = new byte[256];
+        private int length;
 
         Reader(Path file, InputStream in) {
             this.file = file;
             this.in = in;
         }
 
-        /** The next line (without its end), or null at the end of the file. */
+        /** Whether at least {@code n} bytes (n <= the buffer's size) are buffered, reading more if needed. */
+        private boolean available(int n) throws IOException {
+            if (limit - pos >= n) {
+                return true;
+            }
+            System.arraycopy(buffer, pos, buffer, 0, limit - pos);
+            limit -= pos;
+            pos = 0;
+            while (!eof && limit < n) {
+                int got = in.read(buffer, limit, buffer.length - limit);
+                if (got < 0) {
+                    eof = true;
+                } else {
+                    limit += got;
+                }
+            }
+            return limit >= n;
+        }
+
+        private int read() throws IOException {
+            return available(1) ? buffer[pos++] & 0xff : -1;
+        }
+
+        private void keep(int b) {
+            if (length == line.length) {
+                line = Arrays.copyOf(line, 2 * length);
+            }
+            line[length++] = (byte) b;
+        }
+
+        /** Reads the next line into {@code line} (without its end); false at the end of the file. */
+        private boolean nextLine() throws IOException {
+            length = 0;
+            int b = read();
+            if (b < 0) {
+                return false;
+            }
+            while (b >= 0 && b != '\n') {
+                keep(b);
+                b = read();
+            }
+            if (length > 0 && line[length - 1] == '\r') {
+                length--;
+            }
+            return true;
+        }
+
+        /** The next line, or null at the end of the file. */
         String line() throws IOException {
-            bytes.reset();
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                bytes.write(b);
-            }
-            if (b < 0 && bytes.size() == 0) {
-                return null;
-            }
-            return utf8(bytes.toByteArray(), -1);
+            return nextLine() ? utf8(line, 0, length, -1) : null;
         }
 
         /**
@@ -183,90 +321,103 @@ public final class Word2vecFile {
          * one digit among them (float32 bits almost never are).
          */
         boolean looksBinary(int dim) throws IOException {
-            in.mark(1 << 16);
-            try {
-                int b;
-                int read = 0;
-                while ((b = in.read()) >= 0 && b != ' ' && b != '\n' && read < 1 << 14) {
-                    read++; // the first id
-                }
-                if (b != ' ') {
-                    return false;
-                }
-                boolean digit = false;
-                for (int i = 0; i < Math.min(4 * dim, 1 << 15); i++) {
-                    b = in.read();
-                    if (b < 0) {
-                        return false;
-                    }
-                    if (b == '\n') {
-                        return !digit;
-                    }
-                    if ("0123456789.-+eE \t\rNnAaIiFfTtYy".indexOf(b) < 0) {
-                        return true;
-                    }
-                    digit |= b >= '0' && b <= '9';
-                }
-                return false;
-            } finally {
-                in.reset();
+            int window = Math.min(1 << 15, (1 << 14) + 4 * dim);
+            available(window);
+            int at = pos;
+            while (at < limit && at - pos < 1 << 14 && buffer[at] != ' ' && buffer[at] != '\n') {
+                at++; // the first id
             }
+            if (at >= limit || buffer[at] != ' ') {
+                return false;
+            }
+            boolean digit = false;
+            for (int i = at + 1; i < Math.min(limit, at + 1 + 4 * dim); i++) {
+                int b = buffer[i] & 0xff;
+                if (b == '\n') {
+                    return !digit;
+                }
+                if (NUMBER_BYTES.indexOf(b) < 0) {
+                    return true;
+                }
+                digit |= b >= '0' && b <= '9';
+            }
+            return false;
         }
 
         /** Reads a text line into values[at..at+dim); its id, or null at the end of the file. */
-        String textVector(int line, int dim, float[] values, int at) throws IOException {
-            String text = line();
-            if (text == null) {
+        String textVector(int lineNumber, int dim, float[] values, int at) throws IOException {
+            if (!nextLine()) {
                 return null;
             }
-            String[] fields = text.isBlank() ? new String[] {""} : text.strip().split("[ \t]+");
-            if (fields.length != dim + 1) {
-                throw new IOException(file + " line " + line + ": expected a song id and " + dim + " values, found "
-                        + (fields.length - 1) + " values" + (fields.length - 1 < dim ? " (truncated line?)" : ""));
-            }
-            for (int j = 0; j < dim; j++) {
-                try {
-                    values[at + j] = Float.parseFloat(fields[j + 1]);
-                } catch (NumberFormatException e) {
-                    throw new IOException(file + " line " + line + ": value " + (j + 1) + " '"
-                            + abbreviate(fields[j + 1]) + "' is not a number");
+            int start = skipBlanks(0);
+            int end = fieldEnd(start);
+            String id = utf8(line, start, end - start, lineNumber);
+            int found = 0;
+            for (int field = skipBlanks(end); field < length; field = skipBlanks(end)) {
+                end = fieldEnd(field);
+                if (found < dim) {
+                    try {
+                        values[at + found] = parseFloat(line, field, end - field);
+                    } catch (NumberFormatException e) {
+                        throw new IOException(file + " line " + lineNumber + ": value " + (found + 1) + " '"
+                                + abbreviate(utf8(line, field, end - field, lineNumber)) + "' is not a number");
+                    }
                 }
+                found++;
             }
-            return fields[0];
+            if (found != dim) {
+                throw new IOException(file + " line " + lineNumber + ": expected a song id and " + dim
+                        + " values, found " + (id.isEmpty() ? 0 : found) + " values"
+                        + (found < dim && !id.isEmpty() ? " (truncated line?)" : ""));
+            }
+            return id;
+        }
+
+        private int skipBlanks(int i) {
+            while (i < length && (line[i] == ' ' || line[i] == '\t')) {
+                i++;
+            }
+            return i;
+        }
+
+        private int fieldEnd(int i) {
+            while (i < length && line[i] != ' ' && line[i] != '\t') {
+                i++;
+            }
+            return i;
         }
 
         /** Reads a binary record into values[at..at+dim); its id, or null at the end of the file. */
-        String binaryVector(int line, int dim, float[] values, int at) throws IOException {
-            bytes.reset();
-            int b = in.read();
+        String binaryVector(int lineNumber, int dim, float[] values, int at) throws IOException {
+            length = 0;
+            int b = read();
             while (b == '\n' || b == '\r') {
-                b = in.read(); // the newline word2vec's C tool writes after each vector
+                b = read(); // the newline word2vec's C tool writes after each vector
             }
             if (b < 0) {
                 return null;
             }
             while (b >= 0 && b != ' ') {
-                if (bytes.size() > 4096) {
-                    throw new IOException(file + " line " + line + ": no song id followed by a space "
+                if (length > 4096) {
+                    throw new IOException(file + " line " + lineNumber + ": no song id followed by a space "
                             + "(is this a word2vec binary file?)");
                 }
-                bytes.write(b);
-                b = in.read();
+                keep(b);
+                b = read();
             }
             if (b < 0) {
-                throw new IOException(file + " line " + line + ": the file ends inside the vector (truncated)");
+                throw new IOException(file + " line " + lineNumber + ": the file ends inside the vector (truncated)");
             }
-            String id = utf8(bytes.toByteArray(), line);
-            int need = 4 * dim;
-            for (int done = 0; done < need; ) {
-                int chunk = Math.min(floats.length, need - done);
-                int got = in.readNBytes(floats, 0, chunk);
-                if (got < chunk) {
-                    throw new IOException(file + " line " + line + ": the file ends inside the vector of song "
+            String id = utf8(line, 0, length, lineNumber);
+            for (int done = 0; done < dim; ) {
+                int chunk = Math.min(buffer.length / 4, dim - done);
+                if (!available(4 * chunk)) {
+                    throw new IOException(file + " line " + lineNumber + ": the file ends inside the vector of song "
                             + abbreviate(id) + " (truncated)");
                 }
-                ByteBuffer.wrap(floats, 0, chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-                        .get(values, at + done / 4, chunk / 4);
+                ByteBuffer.wrap(buffer, pos, 4 * chunk).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
+                        .get(values, at + done, chunk);
+                pos += 4 * chunk;
                 done += chunk;
             }
             return id;
@@ -275,7 +426,7 @@ public final class Word2vecFile {
         /** Whether anything but blank space is left. */
         boolean hasMoreVectors() throws IOException {
             int b;
-            while ((b = in.read()) >= 0) {
+            while ((b = read()) >= 0) {
                 if (!Character.isWhitespace(b)) {
                     return true;
                 }
@@ -283,14 +434,14 @@ public final class Word2vecFile {
             return false;
         }
 
-        private String utf8(byte[] raw, int line) throws IOException {
+        private String utf8(byte[] raw, int offset, int count, int lineNumber) throws IOException {
             try {
                 return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)).toString()
-                        .replace("\r", "");
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw, offset, count))
+                        .toString();
             } catch (CharacterCodingException e) {
-                throw new IOException(file + (line < 0 ? "" : " line " + line) + ": not valid UTF-8"
-                        + (line < 0 ? " text (is this a word2vec file?)" : ""));
+                throw new IOException(file + (lineNumber < 0 ? "" : " line " + lineNumber) + ": not valid UTF-8"
+                        + (lineNumber < 0 ? " text (is this a word2vec file?)" : ""));
             }
         }
     }

@@ -97,6 +97,43 @@ class Word2vecFileTest {
         assertTrue(e.getMessage().endsWith("line 3: value 2 of song 7 is NaN, not a finite number"), e.getMessage());
     }
 
+    @Test
+    void valuesReadAsGensimReadsThemAndWrittenValuesComeBackExactly() {
+        Random random = new Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            float f = switch (i % 4) {
+                case 0 -> (float) random.nextGaussian();
+                case 1 -> (float) (random.nextGaussian() * Math.pow(10, random.nextInt(60) - 30));
+                case 2 -> Float.intBitsToFloat(random.nextInt()); // any bits, NaN and infinities included
+                default -> (float) random.nextGaussian() * 1e-3f;
+            };
+            if (!Float.isFinite(f)) {
+                continue;
+            }
+            assertEquals(Float.floatToIntBits(f), Float.floatToIntBits(parse(Float.toString(f))), Float.toString(f));
+            String repr = Double.toString(f); // like Python's repr of the float32 as a double, which gensim writes
+            assertEquals(Float.floatToIntBits((float) Double.parseDouble(repr)), Float.floatToIntBits(parse(repr)), repr);
+        }
+        assertEquals(-1e-5f, parse("-1e-05"), 0f);
+        assertEquals(1234.5f, parse("+1234.50"), 0f);
+        assertEquals(0.000123f, parse("0.000123"), 0f);
+        assertEquals(5f, parse("5."), 0f);
+        assertEquals(0.5f, parse(".5"), 0f);
+        assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(parse("-0.0")));
+        assertTrue(Float.isNaN(parse("nan")));
+        assertEquals(Float.NEGATIVE_INFINITY, parse("-inf"), 0f);
+        assertEquals(Float.POSITIVE_INFINITY, parse("1e400"), 0f);
+        assertEquals(0f, parse("1e-400"), 0f);
+        for (String bad : new String[] {"", "-", "1.2.3", "1e", "abc", "1f", "0x10", "1,5", "--1"}) {
+            assertThrows(NumberFormatException.class, () -> parse(bad), bad);
+        }
+    }
+
+    private static float parse(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        return Word2vecFile.parseFloat(bytes, 0, bytes.length);
+    }
+
     private void assertError(String content, String expected) throws IOException {
         Path file = Files.writeString(dir.resolve("bad.txt"), content);
         IOException e = assertThrows(IOException.class, () -> Word2vecFile.read(file), content);
