@@ -62,6 +62,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Properties with song2vec.* overrides (e.g. song2vec.mode=skipgram).")
     Path configFile;
 
+    @Option(names = "--init-vectors", paramLabel = "FILE",
+            description = "Start from the vectors of a word2vec text or binary file (a previous export, or gensim's "
+                    + "save_word2vec_format) and keep learning: song2vec.init.vectors.")
+    Path initVectors;
+
     @Option(names = "--recommendations", description = "Also emit recommendations while training (off: bulk load).")
     boolean recommendations;
 
@@ -120,6 +125,9 @@ public final class TrainCommand implements Callable<Integer> {
             file.forEach((k, v) -> settings.put(k.toString(), v));
         }
         settings.putIfAbsent(StreamvecConfig.RECOMMEND_ENABLED, recommendations);
+        if (initVectors != null) {
+            settings.put(StreamvecConfig.SONG2VEC_INIT_VECTORS, initVectors.toString());
+        }
         return settings;
     }
 
