@@ -96,6 +96,33 @@ class TrainCommandIntegrationTest {
     }
 
     @Test
+    void trainsOnFromAWarmStartFileAndRefusesABadOne(@TempDir Path dir) throws Exception {
+        Path playlists = Files.writeString(dir.resolve("train.txt"), "ids\ncounts\n1 2 3 4 5\n5 4 3 2 1\n2 4 6 8\n");
+        List<String> ids = List.of("4", "2", "9");
+        float[] values = new float[3 * 32];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 7 - 3) * 0.01f;
+        }
+        Path init = dir.resolve("init.txt");
+        io.streamvec.song2vec.data.Word2vecFile.write(init, ids, 32, values);
+        Path out = dir.resolve("vectors.txt");
+        CliRun run = CliRun.of("train", "--playlists", playlists.toString(), "--init-vectors", init.toString(),
+                "--export-vectors", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        var exported = io.streamvec.song2vec.data.Word2vecFile.read(out);
+        assertTrue(exported.ids().containsAll(List.of("1", "2", "3", "4", "5", "6", "8", "9")), exported.ids().toString());
+        assertEquals("9", exported.ids().get(exported.size() - 1), "a song only in the file: its count from the file's order");
+
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "1 4\n4 0.1 0.2 0.3 0.4\n");
+        CliRun refused = CliRun.of("train", "--playlists", playlists.toString(), "--init-vectors", bad.toString(),
+                "--export-vectors", dir.resolve("never.txt").toString());
+        assertNotEquals(0, refused.exitCode());
+        assertEquals("streamvec train: song2vec.init.vectors: " + bad + " line 1: vectors of dimension 4, but "
+                + "song2vec.dim is 32", refused.err().strip());
+        assertTrue(Files.notExists(dir.resolve("never.txt")));
+    }
+
+    @Test
     void aMalformedPlaylistFileIsAClearError(@TempDir Path dir) throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.txt"), "ids\ncounts\n1 2 3\n4 five 6\n");
         StringWriter stderr = new StringWriter();
