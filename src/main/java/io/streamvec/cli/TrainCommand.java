@@ -33,13 +33,16 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Stream a playlist file (yes_complete format) through streamvec on the embedded broker "
                 + "and export the song vectors (word2vec text format, most played first); with --songs, end with "
-                + "the songs most similar to three of the most played.")
+                + "the songs most similar to the 1st, 10th and 100th most played.")
 public final class TrainCommand implements Callable<Integer> {
 
     enum Granularity { playlist, song }
 
-    /** With --songs: the similar songs of this many of the most played songs are shown at the end. */
-    static final int EXAMPLES = 3;
+    /**
+     * With --songs: the similar songs of the 1st, 10th and 100th most played songs are shown at the end (the very
+     * most played are hubs that co-occur with everything; further down the list the neighbours tell more).
+     */
+    static final int[] EXAMPLE_RANKS = {1, 10, 100};
     static final int EXAMPLE_K = 5;
 
     @Option(names = "--playlists", required = true, paramLabel = "FILE", description = "Playlists (train.txt format).")
@@ -108,9 +111,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The songs most similar to three of the most played songs, with titles and artists. */
     static void printExamples(PrintWriter out, NeighborIndex index, Map<String, Song> songs) {
-        for (SongModelView.SongCount played : index.top(EXAMPLES)) {
-            out.printf("%nsongs like %s (played %d times):%n", SongListing.describe(played.songId(), songs),
-                    played.count());
+        List<SongModelView.SongCount> top = index.top(EXAMPLE_RANKS[EXAMPLE_RANKS.length - 1]);
+        java.util.Set<Integer> shown = new java.util.LinkedHashSet<>();
+        for (int rank : EXAMPLE_RANKS) {
+            shown.add(Math.min(rank, top.size()) - 1); // fewer songs: the least played instead
+        }
+        shown.remove(-1);
+        for (int position : shown) {
+            SongModelView.SongCount played = top.get(position);
+            out.printf("%nsongs like %s (the %s most played, %d times):%n", SongListing.describe(played.songId(), songs),
+                    ordinal(position + 1), played.count());
             SongListing.print(out, index.similar(played.songId(), EXAMPLE_K).orElse(List.of()), songs, "  ");
         }
     }
@@ -129,6 +139,16 @@ public final class TrainCommand implements Callable<Integer> {
             settings.put(StreamvecConfig.SONG2VEC_INIT_VECTORS, initVectors.toString());
         }
         return settings;
+    }
+
+    private static String ordinal(int n) {
+        String suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : switch (n % 10) {
+            case 1 -> "st";
+            case 2 -> "nd";
+            case 3 -> "rd";
+            default -> "th";
+        };
+        return n + suffix;
     }
 
     /** The run, and the trained vectors (sorted by song id) with each song's count. */

@@ -76,7 +76,7 @@ class TrainCommandIntegrationTest {
         int mostPlayed = plays.values().stream().max(Integer::compare).orElseThrow();
         assertEquals(mostPlayed, plays.get(lines.get(1).split(" ")[0]), "the most played song first, as gensim saves");
 
-        // With --songs, the run ends with the similar songs of three of the most played, titled.
+        // With --songs, the run ends with the similar songs of three of the most played (1st, 10th, 100th), titled.
         String[] printed = stdout.toString().split("\\R");
         int examples = 0;
         for (int i = 0; i < printed.length; i++) {
@@ -84,7 +84,7 @@ class TrainCommandIntegrationTest {
                 examples++;
                 String song = printed[i].substring("songs like ".length()).split(" ")[0];
                 assertTrue(printed[i].contains("Title " + song + " — Artist " + song)
-                        && printed[i].contains("(played " + plays.get(song) + " times)"), printed[i]);
+                        && printed[i].contains(" most played, " + plays.get(song) + " times)"), printed[i]);
                 for (int rank = 1; rank <= 5; rank++) {
                     String neighbor = printed[i + rank];
                     assertTrue(neighbor.matches("  " + (rank < 10 ? " " : "") + rank + "  \\S+ +-?[01]\\.\\d{4}  Title .+ — Artist .+"),
@@ -93,6 +93,10 @@ class TrainCommandIntegrationTest {
             }
         }
         assertEquals(3, examples, stdout.toString());
+        assertTrue(stdout.toString().contains("(the 1st most played, " + mostPlayed + " times)"), stdout.toString());
+        assertEquals(90, songs.size());
+        assertTrue(stdout.toString().contains("(the 90th most played, "), "fewer than 100 songs: the least played: "
+                + stdout);
     }
 
     @Test
