@@ -34,7 +34,7 @@ final class SimilarCommand implements Callable<Integer> {
     @Option(names = "--negative", paramLabel = "ID", description = "A song to move away from (repeatable).")
     List<String> negative = new ArrayList<>();
 
-    @Option(names = "--k", defaultValue = "10", description = "Songs to answer, 1 to 1000 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--k", defaultValue = "10", paramLabel = "N", description = "Songs to answer, 1 to 1000 (default: ${DEFAULT-VALUE}).")
     int k;
 
     @Option(names = "--json", description = "One JSON object instead of one line per song.")
