@@ -5,9 +5,12 @@ import io.streamvec.http.SongHttpServer;
 import io.streamvec.metrics.StreamvecMetrics;
 import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
+import io.streamvec.kafka.ModelChangelog;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.song2vec.model.VecOps;
+import io.streamvec.song2vec.stream.InitialVectors;
+import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.text.model.BertSentenceEmbedder;
 import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.TextEmbedder;
@@ -44,6 +47,7 @@ public final class StreamvecApp implements AutoCloseable {
     private final Shared<TextTokenizer> tokenizer;
     private final Shared<TextEmbedder> embedder;
     private final Shared<EmbeddingWorkers> embedding;
+    private final Song2vecSettings song2vec;
     private final Topology topology;
     private volatile KafkaStreams streams;
     private volatile SongHttpServer http;
@@ -73,8 +77,9 @@ public final class StreamvecApp implements AutoCloseable {
                     config.embeddingIntraOpThreads(), gpu, Runtime.getRuntime().availableProcessors(),
                     config.embeddingBatchSize(), config.embeddingLinger()), metrics.registry());
         });
+        this.song2vec = config.song2vec(); // one instance: the warm-start file it names is read once
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
-                config.song2vec(), metrics.registry(),
+                song2vec, metrics.registry(),
                 KafkaDeltaFeed.factory(config.streamsProperties(), registry)));
     }
 
@@ -115,6 +120,7 @@ public final class StreamvecApp implements AutoCloseable {
                         TimeUnit.SECONDS.toMillis(60));
             }
         }
+        checkWarmStart(properties);
         streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(exception -> {
             LOG.error("stream thread failed; replacing it", exception);
@@ -145,6 +151,26 @@ public final class StreamvecApp implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /**
+     * With {@code song2vec.init.vectors}: refuses a file on a model that already has state not started from it,
+     * and reads and checks the file before any task needs it (one-line errors naming the file's line). A model
+     * that already started from the file comes back from its changelog, and the file is not read.
+     */
+    private void checkWarmStart(Properties properties) {
+        InitialVectors init = song2vec.initVectors();
+        if (init == null) {
+            return;
+        }
+        try {
+            ModelChangelog.State state = ModelChangelog.read(properties, Duration.ofSeconds(60));
+            LOG.info("{}: {}", InitialVectors.KEY,
+                    ModelChangelog.checkWarmStart(init, state, () -> init.load(song2vec.trainer())));
+        } catch (RuntimeException e) {
+            close(); // the caller never gets a started app to close
+            throw e;
+        }
     }
 
     /** The base URL of the HTTP endpoints (with the port actually bound when http.port is 0); after {@link #start()}. */

@@ -4,6 +4,7 @@ import io.streamvec.kafka.DeadLetterDeserializationHandler;
 import io.streamvec.kafka.DeadLetterProcessingHandler;
 import io.streamvec.kafka.Topics;
 import io.streamvec.song2vec.model.SgnsConfig;
+import io.streamvec.song2vec.stream.InitialVectors;
 import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.text.model.TextTokenizer;
 import java.io.IOException;
@@ -65,6 +66,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String SONG2VEC_PLAYLIST_IDLE_MS = "song2vec.playlist.idle.ms";
     public static final String SONG2VEC_MAX_SONGS_PER_EVENT = "song2vec.max.songs.per.event";
     public static final String SONG2VEC_SYNC_MS = "song2vec.sync.ms";
+    public static final String SONG2VEC_INIT_VECTORS = InitialVectors.KEY;
     public static final String RECOMMEND_ENABLED = "song2vec.recommend.enabled";
     public static final String RECOMMEND_K = "song2vec.recommend.k";
     public static final String RECOMMEND_SONGS_PER_EVENT = "song2vec.recommend.songs.per.event";
@@ -237,6 +239,15 @@ public final class StreamvecConfig extends AbstractConfig {
                         + "publishes its changes to song2vec-model-deltas this often and applies the others'; "
                         + "0 turns the exchange off (independent replicas).",
                 GROUP_SONG2VEC, ++order, Width.SHORT, SONG2VEC_SYNC_MS);
+        def.define(SONG2VEC_INIT_VECTORS, Type.STRING, "", Importance.LOW,
+                "A word2vec text or binary file (streamvec's export, or gensim's save_word2vec_format) that a new "
+                        + "song model starts from: its vectors become the songs' input vectors, its order their "
+                        + "counts (most played first, as gensim saves), and training continues from the stream. "
+                        + "Read once, when the model has no state yet; a restarted model comes back from its "
+                        + "changelog. Start-up is refused, with one line naming the file's line, when the file is "
+                        + "malformed or its dimension is not song2vec.dim, and when the model already has state "
+                        + "that did not start from this file. Empty: new songs start from small random vectors.",
+                GROUP_SONG2VEC, ++order, Width.LONG, SONG2VEC_INIT_VECTORS);
 
         order = 0;
         def.define(RECOMMEND_ENABLED, Type.BOOLEAN, Song2vecSettings.DEFAULT_RECOMMENDATIONS_ENABLED,
@@ -492,7 +503,9 @@ public final class StreamvecConfig extends AbstractConfig {
         return new Song2vecSettings(trainer, getBoolean(RECOMMEND_ENABLED), getInt(RECOMMEND_K),
                 getInt(RECOMMEND_SONGS_PER_EVENT), getLong(RECOMMEND_DEDUP_MS), getLong(INDEX_REFRESH_MS),
                 getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT),
-                Song2vecSettings.MAX_SONG_ID_LENGTH, getInt(SONG2VEC_THREADS), getLong(SONG2VEC_SYNC_MS));
+                Song2vecSettings.MAX_SONG_ID_LENGTH, getInt(SONG2VEC_THREADS), getLong(SONG2VEC_SYNC_MS),
+                getString(SONG2VEC_INIT_VECTORS).isBlank() ? null
+                        : new InitialVectors(Path.of(getString(SONG2VEC_INIT_VECTORS).strip())));
     }
 
     public String metricsHost() {

@@ -1,13 +1,12 @@
 package io.streamvec.bench;
 
+import io.streamvec.song2vec.data.Word2vecFile;
 import io.streamvec.song2vec.model.Rng;
 import io.streamvec.song2vec.model.TopK;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,24 +65,12 @@ public final class HitRate {
         return pairs == 0 ? 0 : hits / (double) pairs;
     }
 
-    /** Reads a word2vec text file ("N DIM", then "id v1 ... vDIM"). */
+    /** Reads a word2vec text or binary file ({@link Word2vecFile}). */
     public static Map<String, float[]> readWord2vec(Path file) throws IOException {
-        Map<String, float[]> vectors = new HashMap<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String[] head = reader.readLine().trim().split(" ");
-            int n = Integer.parseInt(head[0]);
-            int dim = Integer.parseInt(head[1]);
-            for (int i = 0; i < n; i++) {
-                String[] fields = reader.readLine().trim().split(" ");
-                if (fields.length != dim + 1) {
-                    throw new IOException(file + " line " + (i + 2) + ": expected an id and " + dim + " values");
-                }
-                float[] v = new float[dim];
-                for (int d = 0; d < dim; d++) {
-                    v[d] = Float.parseFloat(fields[d + 1]);
-                }
-                vectors.put(fields[0], v);
-            }
+        Word2vecFile.Vectors read = Word2vecFile.read(file);
+        Map<String, float[]> vectors = new HashMap<>(read.size() * 2);
+        for (int i = 0; i < read.size(); i++) {
+            vectors.put(read.ids().get(i), Arrays.copyOfRange(read.values(), i * read.dim(), (i + 1) * read.dim()));
         }
         return vectors;
     }

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             TokenizeCommand.class,
             EmbedCommand.class,
             TrainCommand.class,
+            SimilarCommand.class,
             TopologyCommand.class,
             DocsCommand.class,
             CommandLine.HelpCommand.class

@@ -6,16 +6,14 @@ import io.streamvec.avro.Song;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.stream.SongModelStoreType;
+import io.streamvec.song2vec.data.Word2vecFile;
+import io.streamvec.song2vec.model.NeighborIndex;
 import io.streamvec.song2vec.model.SongModelView;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -128,24 +126,46 @@ public final class SongTraining {
         return vectors;
     }
 
-    /** Writes vectors in word2vec text format: "N DIM", then "id v1 ... vDIM" per line (gensim-readable). */
-    public static void writeWord2vec(Map<String, float[]> vectors, Path file) throws IOException {
+    /** How often the model has seen each song it has a vector for. */
+    public static Map<String, Long> counts(SongModelView model) {
+        Map<String, Long> counts = new TreeMap<>();
+        model.forEachSong((songId, count, vector) -> counts.put(songId, count));
+        return counts;
+    }
+
+    /** The songs most trained first (ties by id), as gensim saves its vectors. */
+    public static List<String> byCount(Map<String, float[]> vectors, Map<String, Long> counts) {
+        List<String> ids = new ArrayList<>(vectors.keySet());
+        ids.sort(java.util.Comparator.<String>comparingLong(id -> -counts.getOrDefault(id, 0L))
+                .thenComparing(java.util.Comparator.naturalOrder()));
+        return ids;
+    }
+
+    /**
+     * Writes vectors in word2vec text format ({@link Word2vecFile}), most trained first as gensim does, so that a
+     * warm start from the file takes its order for counts.
+     */
+    public static void writeWord2vec(Map<String, float[]> vectors, Map<String, Long> counts, Path file)
+            throws IOException {
         int dim = vectors.isEmpty() ? 0 : vectors.values().iterator().next().length;
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        List<String> ids = byCount(vectors, counts);
+        float[] values = new float[ids.size() * dim];
+        for (int i = 0; i < ids.size(); i++) {
+            System.arraycopy(vectors.get(ids.get(i)), 0, values, i * dim, dim);
         }
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write(vectors.size() + " " + dim + "\n");
-            StringBuilder line = new StringBuilder();
-            for (Map.Entry<String, float[]> entry : vectors.entrySet()) {
-                line.setLength(0);
-                line.append(entry.getKey());
-                for (float v : entry.getValue()) {
-                    line.append(' ').append(String.format(Locale.ROOT, "%.6g", v));
-                }
-                out.write(line.append('\n').toString());
-            }
+        Word2vecFile.write(file, ids, dim, values);
+    }
+
+    /** The vectors as a query index, with their counts. */
+    public static NeighborIndex index(Map<String, float[]> vectors, Map<String, Long> counts) {
+        int dim = vectors.isEmpty() ? 1 : vectors.values().iterator().next().length;
+        List<String> ids = byCount(vectors, counts);
+        float[] values = new float[ids.size() * dim];
+        long[] songCounts = new long[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            System.arraycopy(vectors.get(ids.get(i)), 0, values, i * dim, dim);
+            songCounts[i] = counts.getOrDefault(ids.get(i), 0L);
         }
+        return NeighborIndex.of(ids, songCounts, values, dim);
     }
 }

@@ -7,6 +7,8 @@ import io.streamvec.avro.Song;
 import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.data.PlaylistFile;
+import io.streamvec.song2vec.model.NeighborIndex;
+import io.streamvec.song2vec.model.SongModelView;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +32,18 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Stream a playlist file (yes_complete format) through streamvec on the embedded broker "
-                + "and export the song vectors (word2vec text format).")
+                + "and export the song vectors (word2vec text format, most played first); with --songs, end with "
+                + "the songs most similar to the 1st, 10th and 100th most played.")
 public final class TrainCommand implements Callable<Integer> {
 
     enum Granularity { playlist, song }
+
+    /**
+     * With --songs: the similar songs of the 1st, 10th and 100th most played songs are shown at the end (the very
+     * most played are hubs that co-occur with everything; further down the list the neighbours tell more).
+     */
+    static final int[] EXAMPLE_RANKS = {1, 10, 100};
+    static final int EXAMPLE_K = 5;
 
     @Option(names = "--playlists", required = true, paramLabel = "FILE", description = "Playlists (train.txt format).")
     Path playlistsFile;
@@ -54,6 +64,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Properties with song2vec.* overrides (e.g. song2vec.mode=skipgram).")
     Path configFile;
+
+    @Option(names = "--init-vectors", paramLabel = "FILE",
+            description = "Start from the vectors of a word2vec text or binary file (a previous export, or gensim's "
+                    + "save_word2vec_format) and keep learning: song2vec.init.vectors.")
+    Path initVectors;
 
     @Option(names = "--recommendations", description = "Also emit recommendations while training (off: bulk load).")
     boolean recommendations;
@@ -83,11 +98,31 @@ public final class TrainCommand implements Callable<Integer> {
                     result.trainedEvents(), events.size());
             return 1;
         }
-        SongTraining.writeWord2vec(result.vectors(), exportFile);
+        SongTraining.writeWord2vec(result.vectors(), result.counts(), exportFile);
         out.printf("trained %d songs in %.2f s: %.0f songs/s (%s, %d vectors of dim %d written to %s)%n", songsTotal,
                 result.seconds(), songsTotal / result.seconds(), granularity, result.vectors().size(),
                 result.vectors().isEmpty() ? 0 : result.vectors().values().iterator().next().length, exportFile);
+        if (!songs.isEmpty()) {
+            printExamples(out, SongTraining.index(result.vectors(), result.counts()), SongListing.songs(songs));
+        }
+        out.flush();
         return 0;
+    }
+
+    /** The songs most similar to three of the most played songs, with titles and artists. */
+    static void printExamples(PrintWriter out, NeighborIndex index, Map<String, Song> songs) {
+        List<SongModelView.SongCount> top = index.top(EXAMPLE_RANKS[EXAMPLE_RANKS.length - 1]);
+        java.util.Set<Integer> shown = new java.util.LinkedHashSet<>();
+        for (int rank : EXAMPLE_RANKS) {
+            shown.add(Math.min(rank, top.size()) - 1); // fewer songs: the least played instead
+        }
+        shown.remove(-1);
+        for (int position : shown) {
+            SongModelView.SongCount played = top.get(position);
+            out.printf("%nsongs like %s (the %s most played, %d times):%n", SongListing.describe(played.songId(), songs),
+                    ordinal(position + 1), played.count());
+            SongListing.print(out, index.similar(played.songId(), EXAMPLE_K).orElse(List.of()), songs, "  ");
+        }
     }
 
     private Map<String, Object> settings() throws java.io.IOException {
@@ -100,10 +135,25 @@ public final class TrainCommand implements Callable<Integer> {
             file.forEach((k, v) -> settings.put(k.toString(), v));
         }
         settings.putIfAbsent(StreamvecConfig.RECOMMEND_ENABLED, recommendations);
+        if (initVectors != null) {
+            settings.put(StreamvecConfig.SONG2VEC_INIT_VECTORS, initVectors.toString());
+        }
         return settings;
     }
 
-    public record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors) {}
+    private static String ordinal(int n) {
+        String suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : switch (n % 10) {
+            case 1 -> "st";
+            case 2 -> "nd";
+            case 3 -> "rd";
+            default -> "th";
+        };
+        return n + suffix;
+    }
+
+    /** The run, and the trained vectors (sorted by song id) with each song's count. */
+    public record Result(boolean complete, long trainedEvents, double seconds, Map<String, float[]> vectors,
+                         Map<String, Long> counts) {}
 
     /** How the events reach the running topology. */
     public enum Load {
@@ -167,7 +217,8 @@ public final class TrainCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 producer.join();
                 var model = SongTraining.model(app, Duration.ofSeconds(30));
-                return new Result(complete, model.events(), seconds, SongTraining.vectors(model));
+                return new Result(complete, model.events(), seconds, SongTraining.vectors(model),
+                        SongTraining.counts(model));
             }
         } finally {
             try (var paths = Files.walk(stateDir)) {

@@ -1,7 +1,24 @@
 package io.streamvec.http;
 
-/** A parsed, validated request: what is asked ({@link Kind}), about which id, for how many songs (0 when none are listed). */
-public record Route(Kind kind, String id, int k) {
+import java.util.List;
+
+/**
+ * A parsed, validated request: what is asked ({@link Kind}), about which id (null when none), for how many songs
+ * ({@code k}, or the search's limit; 0 when none are listed), the songs of a list query ({@code songs}: the
+ * positives of {@link Kind#MOST_SIMILAR}, the list of {@link Kind#SONGS_NEXT}), the negatives, and the search
+ * text ({@code query}, null unless {@link Kind#SONG_SEARCH}).
+ */
+public record Route(Kind kind, String id, int k, List<String> songs, List<String> negative, String query) {
+
+    public Route {
+        songs = List.copyOf(songs);
+        negative = List.copyOf(negative);
+    }
+
+    /** A route about one song or playlist. */
+    public Route(Kind kind, String id, int k) {
+        this(kind, id, k, List.of(), List.of(), null);
+    }
 
     public enum Kind {
         /** {@code GET /songs/{id}/similar?k=}: the songs most similar to a song. */
@@ -9,6 +26,14 @@ public record Route(Kind kind, String id, int k) {
         /** {@code GET /playlists/{id}/next?k=}: the songs that best continue a playlist. */
         PLAYLIST_NEXT,
         /** {@code GET /songs/{id}/vector}: a song's vector and count (no k). */
-        SONG_VECTOR
+        SONG_VECTOR,
+        /** {@code GET /songs/similar?positive=&negative=&k=}: gensim's most_similar. */
+        MOST_SIMILAR,
+        /** {@code GET /songs/next?songs=&k=}: the songs that best continue a list of songs. */
+        SONGS_NEXT,
+        /** {@code GET /songs?query=&limit=}: songs by words of their title or artist, most trained first. */
+        SONG_SEARCH,
+        /** {@code GET /songs/top?k=}: the most trained songs. */
+        TOP_SONGS
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers every request: parses it ({@link RequestParser}), asks {@link SongQueries}, and writes JSON (HEAD:
  * the same status and headers, no body). Errors become {@code {"error": "..."}} with their status:
- * 400/404/405 from parsing, 404 for an unknown song or playlist, 503 while the stores are not queryable,
+ * 400/404/405 from parsing, 404 for an unknown song or playlist (or a list of songs none of which is known), 503 while the stores are not queryable,
  * 500 otherwise: logged here with its stack trace, while the client sees only {@code "internal error"}.
  *
  * <p>With several instances ({@code application.server} set: {@code self}), a playlist query whose playlist
@@ -110,6 +110,14 @@ public final class SongHttpHandler extends Handler.Abstract {
                 case SONG_VECTOR -> queries.vector(route.id())
                         .map(body -> Response.ok(body))
                         .orElseGet(() -> Response.error(HttpError.notFound("unknown song: " + route.id())));
+                case MOST_SIMILAR -> queries.mostSimilar(route.songs(), route.negative(), route.k())
+                        .map(body -> Response.ok(body))
+                        .orElseGet(() -> Response.error(HttpError.notFound(noneKnown("positive", route.songs()))));
+                case SONGS_NEXT -> queries.next(route.songs(), route.k())
+                        .map(body -> Response.ok(body))
+                        .orElseGet(() -> Response.error(HttpError.notFound(noneKnown("songs", route.songs()))));
+                case SONG_SEARCH -> Response.ok(queries.search(route.query(), route.k()));
+                case TOP_SONGS -> Response.ok(queries.top(route.k()));
             };
         } catch (HttpError e) {
             return Response.error(e);
@@ -122,6 +130,13 @@ public final class SongHttpHandler extends Handler.Abstract {
             LOG.warn("{} {} failed", method, rawPath, e);
             return new Response(500, new Responses.ErrorBody("internal error"), Map.of());
         }
+    }
+
+    /** The 404 message of a list query none of whose songs the model knows. */
+    static String noneKnown(String parameter, java.util.List<String> songs) {
+        String listed = String.join(", ", songs.subList(0, Math.min(5, songs.size())));
+        return (songs.size() == 1 ? "unknown song: " + listed : "no song of " + parameter + " is known: " + listed
+                + (songs.size() > 5 ? " and " + (songs.size() - 5) + " more" : ""));
     }
 
     private static void write(String method, String rawPath, Response answer,

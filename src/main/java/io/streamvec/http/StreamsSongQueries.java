@@ -6,16 +6,19 @@ import io.streamvec.song2vec.stream.SongStores;
 import io.streamvec.song2vec.stream.SongModelStoreType;
 import io.streamvec.song2vec.model.SongModelView;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsNotStartedException;
 import org.apache.kafka.streams.errors.StreamsRebalancingException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
@@ -23,7 +26,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * {@link SongQueries} over this instance's state through interactive queries: the song model
  * ({@value SongStores#MODEL}), the playlist contexts ({@value SongStores#PLAYLISTS})
- * and the global song metadata ({@value SongStores#SONG_METADATA}).
+ * and the global song metadata ({@value SongStores#SONG_METADATA}). Queries about songs (one or a list) answer
+ * from this instance's model copy.
  *
  * <p>A playlist's context holds rows of the model of the task that owns the playlist's partition, so its
  * rows are mapped to song ids by that partition's model, not by whichever local model is largest.
@@ -111,6 +115,69 @@ public final class StreamsSongQueries implements SongQueries {
         return Optional.of(new Responses.PlaylistNext(playlistId, k, recent, recommendations));
     }
 
+    @Override
+    public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
+        KafkaStreams kafkaStreams = running();
+        return model(kafkaStreams).mostSimilar(positive, negative, k).map(answer -> new Responses.MostSimilar(
+                positive, negative, k, answer.unknown(), withMetadata(kafkaStreams, answer.neighbors())));
+    }
+
+    @Override
+    public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
+        KafkaStreams kafkaStreams = running();
+        return model(kafkaStreams).continuationOf(songIds, k).map(answer -> new Responses.SongsNext(songIds, k,
+                answer.unknown(), withMetadata(kafkaStreams, answer.neighbors())));
+    }
+
+    /**
+     * Scans the song metadata for titles and artists with the query's words; songs the model has not seen count
+     * 0 and come last.
+     */
+    @Override
+    public Responses.SongSearch search(String query, int limit) {
+        KafkaStreams kafkaStreams = running();
+        SongModelView model = model(kafkaStreams);
+        SongSearch search = new SongSearch(query);
+        List<Responses.SongInfo> found = new ArrayList<>();
+        try (KeyValueIterator<String, ValueAndTimestamp<Song>> all = metadata(kafkaStreams).all()) {
+            while (all.hasNext()) {
+                KeyValue<String, ValueAndTimestamp<Song>> entry = all.next();
+                Song song = entry.value == null ? null : entry.value.value();
+                if (song != null && search.matches(song.getTitle(), song.getArtist())) {
+                    found.add(new Responses.SongInfo(entry.key, song.getTitle(), song.getArtist(),
+                            model.count(entry.key)));
+                }
+            }
+        }
+        found.sort(Comparator.comparingLong(Responses.SongInfo::count).reversed()
+                .thenComparing(info -> info.title() == null ? "" : info.title())
+                .thenComparing(Responses.SongInfo::songId));
+        return new Responses.SongSearch(query, limit, List.copyOf(found.subList(0, Math.min(limit, found.size()))));
+    }
+
+    @Override
+    public Responses.TopSongs top(int k) {
+        KafkaStreams kafkaStreams = running();
+        ReadOnlyKeyValueStore<String, ValueAndTimestamp<Song>> songs = metadata(kafkaStreams);
+        List<Responses.SongInfo> top = new ArrayList<>();
+        for (SongModelView.SongCount played : model(kafkaStreams).top(k)) {
+            ValueAndTimestamp<Song> entry = songs.get(played.songId());
+            Song song = entry == null ? null : entry.value();
+            top.add(new Responses.SongInfo(played.songId(), song == null ? null : song.getTitle(),
+                    song == null ? null : song.getArtist(), played.count()));
+        }
+        return new Responses.TopSongs(k, top);
+    }
+
+    private static SongModelView model(KafkaStreams kafkaStreams) {
+        return kafkaStreams.store(StoreQueryParameters.fromNameAndType(SongStores.MODEL, new SongModelStoreType()));
+    }
+
+    private static ReadOnlyKeyValueStore<String, ValueAndTimestamp<Song>> metadata(KafkaStreams kafkaStreams) {
+        return kafkaStreams.store(StoreQueryParameters.fromNameAndType(SongStores.SONG_METADATA,
+                QueryableStoreTypes.<String, Song>timestampedKeyValueStore()));
+    }
+
     private KafkaStreams running() {
         KafkaStreams kafkaStreams = streams.get();
         if (kafkaStreams == null) {
@@ -127,9 +194,7 @@ public final class StreamsSongQueries implements SongQueries {
 
     private static List<Responses.Recommendation> withMetadata(KafkaStreams kafkaStreams,
                                                                 List<SongModelView.Neighbor> neighbors) {
-        ReadOnlyKeyValueStore<String, ValueAndTimestamp<Song>> songs = kafkaStreams.store(StoreQueryParameters
-                .fromNameAndType(SongStores.SONG_METADATA,
-                        QueryableStoreTypes.<String, Song>timestampedKeyValueStore()));
+        ReadOnlyKeyValueStore<String, ValueAndTimestamp<Song>> songs = metadata(kafkaStreams);
         List<Responses.Recommendation> out = new ArrayList<>(neighbors.size());
         for (SongModelView.Neighbor neighbor : neighbors) {
             ValueAndTimestamp<Song> entry = songs.get(neighbor.songId());

@@ -71,6 +71,15 @@ public final class KafkaDeltaFeed implements DeltaFeed {
      * prefix, which wins).
      */
     public static DeltaFeed.Factory factory(Properties streamsProperties, SchemaRegistry registry) {
+        Map<String, Object> clientConfig = consumerConfig(streamsProperties);
+        return replica -> new KafkaDeltaFeed(clientConfig, registry, replica);
+    }
+
+    /**
+     * The consumer settings among Kafka Streams' properties: the keys of Kafka's consumer config, plain or with the
+     * {@code consumer.} / {@code main.consumer.} prefix, which wins.
+     */
+    static Map<String, Object> consumerConfig(Properties streamsProperties) {
         Map<String, Object> clientConfig = new HashMap<>();
         for (String prefix : List.of("", "consumer.", "main.consumer.")) { // Kafka Streams' prefixed overrides win
             streamsProperties.forEach((k, value) -> {
@@ -80,7 +89,7 @@ public final class KafkaDeltaFeed implements DeltaFeed {
                 }
             });
         }
-        return replica -> new KafkaDeltaFeed(clientConfig, registry, replica);
+        return clientConfig;
     }
 
     @Override

@@ -132,7 +132,8 @@ public final class StreamvecTopology {
                 PLAYLIST_SOURCE);
         topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(), parts.modelDeltas()),
                 PREPARE_PLAYLIST);
-        topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer()), SONG2VEC);
+        topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer(),
+                parts.song2vec().initVectors()), SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(SongStores.PLAYLISTS), Serdes.String(),
                         Serdes.ByteArray())

@@ -9,8 +9,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +26,7 @@ class TrainCommandIntegrationTest {
         SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 30, 1);
         StringBuilder file = new StringBuilder("# external ids\n# counts\n");
         Set<String> songs = new HashSet<>();
+        Map<String, Integer> plays = new HashMap<>();
         for (int p = 0; p < 300; p++) {
             List<String> playlist = synthetic.next(5, 20);
             // yes_complete names songs by index: map "genre-n" to a number
@@ -32,12 +35,17 @@ class TrainCommandIntegrationTest {
                 String index = Integer.toString(List.of("jazz", "metal", "folk").indexOf(SyntheticPlaylists.genreOf(song)) * 100
                         + Integer.parseInt(song.substring(song.indexOf('-') + 1)));
                 songs.add(index);
+                plays.merge(index, 1, Integer::sum);
                 line.append(index).append(' ');
             }
             file.append(line).append('\n');
         }
         Path playlists = Files.writeString(dir.resolve("train.txt"), file.toString());
-        Path hash = Files.writeString(dir.resolve("song_hash.txt"), "0 \tFirst Song\tAn Artist\n1 \tSecond\tB\n");
+        StringBuilder titles = new StringBuilder();
+        for (String song : songs) {
+            titles.append(song).append(" \tTitle ").append(song).append("\tArtist ").append(song).append('\n');
+        }
+        Path hash = Files.writeString(dir.resolve("song_hash.txt"), titles);
         Path out = dir.resolve("vectors.txt");
 
         StringWriter stdout = new StringWriter();
@@ -65,6 +73,57 @@ class TrainCommandIntegrationTest {
             }
         }
         assertEquals(songs, exported);
+        int mostPlayed = plays.values().stream().max(Integer::compare).orElseThrow();
+        assertEquals(mostPlayed, plays.get(lines.get(1).split(" ")[0]), "the most played song first, as gensim saves");
+
+        // With --songs, the run ends with the similar songs of three of the most played (1st, 10th, 100th), titled.
+        String[] printed = stdout.toString().split("\\R");
+        int examples = 0;
+        for (int i = 0; i < printed.length; i++) {
+            if (printed[i].startsWith("songs like ")) {
+                examples++;
+                String song = printed[i].substring("songs like ".length()).split(" ")[0];
+                assertTrue(printed[i].contains("Title " + song + " — Artist " + song)
+                        && printed[i].contains(" most played, " + plays.get(song) + " times)"), printed[i]);
+                for (int rank = 1; rank <= 5; rank++) {
+                    String neighbor = printed[i + rank];
+                    assertTrue(neighbor.matches("  " + (rank < 10 ? " " : "") + rank + "  \\S+ +-?[01]\\.\\d{4}  Title .+ — Artist .+"),
+                            neighbor);
+                }
+            }
+        }
+        assertEquals(3, examples, stdout.toString());
+        assertTrue(stdout.toString().contains("(the 1st most played, " + mostPlayed + " times)"), stdout.toString());
+        assertEquals(90, songs.size());
+        assertTrue(stdout.toString().contains("(the 90th most played, "), "fewer than 100 songs: the least played: "
+                + stdout);
+    }
+
+    @Test
+    void trainsOnFromAWarmStartFileAndRefusesABadOne(@TempDir Path dir) throws Exception {
+        Path playlists = Files.writeString(dir.resolve("train.txt"), "ids\ncounts\n1 2 3 4 5\n5 4 3 2 1\n2 4 6 8\n");
+        List<String> ids = List.of("4", "2", "9");
+        float[] values = new float[3 * 32];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 7 - 3) * 0.01f;
+        }
+        Path init = dir.resolve("init.txt");
+        io.streamvec.song2vec.data.Word2vecFile.write(init, ids, 32, values);
+        Path out = dir.resolve("vectors.txt");
+        CliRun run = CliRun.of("train", "--playlists", playlists.toString(), "--init-vectors", init.toString(),
+                "--export-vectors", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        var exported = io.streamvec.song2vec.data.Word2vecFile.read(out);
+        assertTrue(exported.ids().containsAll(List.of("1", "2", "3", "4", "5", "6", "8", "9")), exported.ids().toString());
+        assertEquals("9", exported.ids().get(exported.size() - 1), "a song only in the file: its count from the file's order");
+
+        Path bad = Files.writeString(dir.resolve("bad.txt"), "1 4\n4 0.1 0.2 0.3 0.4\n");
+        CliRun refused = CliRun.of("train", "--playlists", playlists.toString(), "--init-vectors", bad.toString(),
+                "--export-vectors", dir.resolve("never.txt").toString());
+        assertNotEquals(0, refused.exitCode());
+        assertEquals("streamvec train: song2vec.init.vectors: " + bad + " line 1: vectors of dimension 4, but "
+                + "song2vec.dim is 32", refused.err().strip());
+        assertTrue(Files.notExists(dir.resolve("never.txt")));
     }
 
     @Test

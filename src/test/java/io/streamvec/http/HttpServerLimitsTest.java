@@ -68,6 +68,26 @@ class HttpServerLimitsTest {
         public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
             return Optional.empty();
         }
+
+        @Override
+        public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Responses.SongSearch search(String query, int limit) {
+            return new Responses.SongSearch(query, limit, List.of());
+        }
+
+        @Override
+        public Responses.TopSongs top(int k) {
+            return new Responses.TopSongs(k, List.of());
+        }
     };
 
     @AfterEach

@@ -88,6 +88,28 @@ class PlaylistForwardingTest {
         }
 
         @Override
+        public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
+            return Optional.of(new Responses.MostSimilar(positive, negative, k, List.of(),
+                    List.of(new Responses.Recommendation(name, 0.5f, null, null))));
+        }
+
+        @Override
+        public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
+            return Optional.of(new Responses.SongsNext(songIds, k, List.of(),
+                    List.of(new Responses.Recommendation(name, 0.5f, null, null))));
+        }
+
+        @Override
+        public Responses.SongSearch search(String query, int limit) {
+            return new Responses.SongSearch(query, limit, List.of(new Responses.SongInfo(name, null, null, 1)));
+        }
+
+        @Override
+        public Responses.TopSongs top(int k) {
+            return new Responses.TopSongs(k, List.of(new Responses.SongInfo(name, null, null, 1)));
+        }
+
+        @Override
         public Optional<HostInfo> remotePlaylistOwner(String playlistId) {
             ownerLookups.incrementAndGet();
             return Optional.ofNullable(owners.get(playlistId));
@@ -313,6 +335,13 @@ class PlaylistForwardingTest {
         assertEquals("front", JSON.readTree(similar.body()).get("recommendations").get(0).get("songId").asText());
         assertEquals("front.test:7002", servedBy(similar));
         assertEquals(404, get(frontServer, "/songs/known/vector").statusCode(), "answered here (the fake has no vectors)");
+        for (String query : new String[] {"/songs/similar?positive=known,p1", "/songs/next?songs=known,p1",
+            "/songs?query=known", "/songs/top"}) {
+            HttpResponse<String> answer = get(frontServer, query);
+            assertEquals(200, answer.statusCode(), query);
+            assertTrue(answer.body().contains("\"front\""), query + ": " + answer.body());
+            assertEquals("front.test:7002", servedBy(answer), query);
+        }
         assertEquals(0, front.ownerLookups.get(), "no routing for song queries");
         assertEquals(400, get(frontServer, "/playlists/p1/next?k=0").statusCode(), "validated before any routing");
         assertEquals(0, front.ownerLookups.get());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.StreamvecConfig;
 import io.streamvec.song2vec.stream.PreparePlaylistProcessor;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,8 +134,51 @@ class RequestParserTest {
         }
     }
 
+    @Test
+    void listQueries() {
+        assertEquals(new Route(Route.Kind.MOST_SIMILAR, null, 10, List.of("a", "b"), List.of("c"), null),
+                RequestParser.parse("GET", "/songs/similar", "positive=a,b&negative=c"));
+        assertEquals(new Route(Route.Kind.MOST_SIMILAR, null, 3, List.of("a,b", "é"), List.of(), null),
+                RequestParser.parse("HEAD", "/songs/similar", "k=3&positive=a%2Cb,%C3%A9"));
+        assertEquals(new Route(Route.Kind.SONGS_NEXT, null, 5, List.of("x", "y", "x"), List.of(), null),
+                RequestParser.parse("GET", "/songs/next", "songs=x,y,x&k=5"), "a list keeps its order and repeats");
+        assertEquals(new Route(Route.Kind.SONG_SEARCH, null, 20, List.of(), List.of(), "Beyoncé Halo"),
+                RequestParser.parse("GET", "/songs", "query=Beyonc%C3%A9+Halo"));
+        assertEquals("a+b", RequestParser.parse("GET", "/songs", "query=a%2Bb&limit=3").query(), "%2B is a plus");
+        assertEquals(3, RequestParser.parse("GET", "/songs", "query=a%2Bb&limit=3").k());
+        assertEquals(new Route(Route.Kind.TOP_SONGS, null, 50), RequestParser.parse("GET", "/songs/top", null));
+        assertEquals(1000, RequestParser.parse("GET", "/songs/top", "k=1000").k());
+        assertEquals("similar", RequestParser.parse("GET", "/songs/similar/similar", null).id(), "a song named similar");
+    }
+
+    @Test
+    void listQueryErrors() {
+        String hundred = String.join(",", java.util.Collections.nCopies(100, "s"));
+        assertEquals(100, RequestParser.parse("GET", "/songs/next", "songs=" + hundred).songs().size());
+        assertEquals(400, status("GET", "/songs/next", "songs=" + hundred + ",s"));
+        assertEquals(400, status("GET", "/songs/similar", "positive=" + hundred + "&negative=t"));
+        assertTrue(message("/songs/similar", "negative=a").contains("negative needs positive"));
+        assertTrue(message("/songs/similar", null).contains("positive is required"));
+        assertTrue(message("/songs/similar", "positive=a,,b").contains("a song id of positive is empty"));
+        assertTrue(message("/songs/similar", "positive=a&negative=b%20c").contains("a song id of negative contains whitespace"));
+        assertTrue(message("/songs/similar", "positive=a&nope=1").contains("positive, negative and k"));
+        assertTrue(message("/songs/next", "songs=a&songs=b").contains("songs is given more than once"));
+        assertTrue(message("/songs", "query=%20%2C").contains("query has no words"));
+        assertTrue(message("/songs", "query=x&limit=abc").contains("limit must be an integer from 1 to 1000"));
+        assertTrue(message("/songs/top", "k=0").contains("k must be"));
+        assertEquals(400, status("GET", "/songs", "query=%zz"));
+        assertEquals(405, status("DELETE", "/songs", "query=x"));
+        assertEquals(405, status("POST", "/songs/top", null));
+    }
+
+    private static String message(String path, String query) {
+        HttpError e = assertThrows(HttpError.class, () -> RequestParser.parse("GET", path, query));
+        assertEquals(400, e.status(), e.getMessage());
+        return e.getMessage();
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"/", "", "/songs", "/songs/x", "/songs/x/similar/", "/songs/x/next", "/playlists/x/similar",
+    @ValueSource(strings = {"/", "", "/songs/", "/songs/x", "/songs/similar/", "/songs/top/x", "/songs/next/x/y", "/songs/x/similar/", "/songs/x/next", "/playlists/x/similar",
             "/songs/x/y/similar", "/SONGS/x/similar", "/metrics"})
     void unknownPathsAre404WhateverTheMethod(String path) {
         assertEquals(404, status("GET", path, null));

@@ -52,6 +52,40 @@ class SongHttpHandlerTest {
                     List.of(new Responses.Recommendation("c", 0.75f, null, null)))) : Optional.empty();
         }
 
+        @Override
+        public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
+            fail();
+            return positive.contains("known") ? Optional.of(new Responses.MostSimilar(positive, negative, k,
+                    unknown(positive, negative), List.of(new Responses.Recommendation("s2", 0.5f, "Title", "Artist"))))
+                    : Optional.empty();
+        }
+
+        @Override
+        public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
+            fail();
+            return songIds.contains("known") ? Optional.of(new Responses.SongsNext(songIds, k,
+                    unknown(songIds, List.of()), List.of(new Responses.Recommendation("s3", 0.25f, null, null))))
+                    : Optional.empty();
+        }
+
+        @Override
+        public Responses.SongSearch search(String query, int limit) {
+            fail();
+            return new Responses.SongSearch(query, limit, List.of(new Responses.SongInfo("s2", "Title", "Artist", 7)));
+        }
+
+        @Override
+        public Responses.TopSongs top(int k) {
+            fail();
+            return new Responses.TopSongs(k, List.of(new Responses.SongInfo("s2", "Title", "Artist", 7),
+                    new Responses.SongInfo("s9", null, null, 3)));
+        }
+
+        private List<String> unknown(List<String> positive, List<String> negative) {
+            return java.util.stream.Stream.concat(positive.stream(), negative.stream())
+                    .filter(id -> !id.equals("known")).distinct().toList();
+        }
+
         private void fail() {
             RuntimeException e = failure.get();
             if (e != null) {
@@ -227,6 +261,87 @@ class SongHttpHandlerTest {
         HttpResponse<String> npe = get("/songs/known/similar");
         assertEquals(500, npe.statusCode());
         assertEquals("{\"error\":\"internal error\"}", npe.body());
+    }
+
+    @Test
+    void mostSimilarAsJson() throws Exception {
+        HttpResponse<String> response = get("/songs/similar?positive=known,x1&negative=x2&k=2");
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode body = json(response);
+        assertEquals("[\"known\",\"x1\"]", body.get("positive").toString());
+        assertEquals("[\"x2\"]", body.get("negative").toString());
+        assertEquals(2, body.get("k").asInt());
+        assertEquals("[\"x1\",\"x2\"]", body.get("unknown").toString(), "unknown songs are reported, not fatal");
+        assertEquals("s2", body.get("recommendations").get(0).get("songId").asText());
+        assertEquals("Title", body.get("recommendations").get(0).get("title").asText());
+        assertEquals(10, json(get("/songs/similar?positive=known")).get("k").asInt());
+        assertEquals("[]", json(get("/songs/similar?positive=known")).get("negative").toString());
+    }
+
+    @Test
+    void nextSongsSearchAndTopAsJson() throws Exception {
+        JsonNode next = json(get("/songs/next?songs=a%2Cb,known&k=3"));
+        assertEquals("[\"a,b\",\"known\"]", next.get("songs").toString(), "a comma inside an id is %2C");
+        assertEquals(3, next.get("k").asInt());
+        assertEquals("[\"a,b\"]", next.get("unknown").toString());
+        assertEquals("s3", next.get("recommendations").get(0).get("songId").asText());
+
+        JsonNode search = json(get("/songs?query=Billie+Jean&limit=5"));
+        assertEquals("Billie Jean", search.get("query").asText());
+        assertEquals(5, search.get("limit").asInt());
+        JsonNode found = search.get("songs").get(0);
+        assertEquals("s2", found.get("songId").asText());
+        assertEquals("Title", found.get("title").asText());
+        assertEquals("Artist", found.get("artist").asText());
+        assertEquals(7, found.get("count").asLong());
+        assertEquals(20, json(get("/songs?query=x")).get("limit").asInt());
+
+        JsonNode top = json(get("/songs/top"));
+        assertEquals(50, top.get("k").asInt());
+        assertEquals(2, top.get("songs").size());
+        assertTrue(top.get("songs").get(1).get("title").isNull());
+        assertEquals(3, json(get("/songs/top?k=3")).get("k").asInt());
+    }
+
+    @Test
+    void listQueriesThatKnowNoSongAre404() throws Exception {
+        HttpResponse<String> one = get("/songs/similar?positive=x1&negative=known");
+        assertEquals(404, one.statusCode());
+        assertEquals("unknown song: x1", json(one).get("error").asText());
+        HttpResponse<String> two = get("/songs/next?songs=x1,x2");
+        assertEquals(404, two.statusCode());
+        assertEquals("no song of songs is known: x1, x2", json(two).get("error").asText());
+    }
+
+    @Test
+    void badListQueriesAre400WithAJsonError() throws Exception {
+        String hundredOne = String.join(",", java.util.Collections.nCopies(101, "known"));
+        String sixty = String.join(",", java.util.Collections.nCopies(60, "known"));
+        String[] bad = {
+            "/songs/similar", "/songs/similar?negative=known", "/songs/similar?positive=",
+            "/songs/similar?positive=known,,x", "/songs/similar?positive=known,", "/songs/similar?positive=a%20b",
+            "/songs/similar?positive=a%0Ab", "/songs/similar?positive=known&negative=",
+            "/songs/similar?positive=" + hundredOne, "/songs/similar?positive=" + sixty + "&negative=" + sixty,
+            "/songs/similar?positive=known&k=0", "/songs/similar?positive=known&k=1001",
+            "/songs/similar?positive=known&positive=x", "/songs/similar?positive=known&songs=x",
+            "/songs/next", "/songs/next?songs=", "/songs/next?songs=" + hundredOne, "/songs/next?songs=a%09b",
+            "/songs/next?songs=known&k=-1", "/songs/next?songs=known&negative=x",
+            "/songs", "/songs?query=", "/songs?query=%21%3F", "/songs?query=x&limit=0", "/songs?query=x&limit=1001",
+            "/songs?query=" + "x".repeat(257), "/songs?q=x",
+            "/songs/top?k=0", "/songs/top?k=1001", "/songs/top?limit=3"};
+        for (String path : bad) {
+            HttpResponse<String> response = get(path);
+            assertEquals(400, response.statusCode(), path + " " + response.body());
+            assertTrue(json(response).hasNonNull("error"), path);
+        }
+        assertTrue(json(get("/songs/similar?negative=known")).get("error").asText().contains("negative needs positive"));
+        assertTrue(json(get("/songs/similar?positive=" + hundredOne)).get("error").asText().contains("100"));
+        assertTrue(json(get("/songs/similar?positive=a%20b")).get("error").asText().contains("whitespace"));
+        HttpResponse<String> post = send(HttpRequest.newBuilder(server.uri().resolve("/songs/similar?positive=known"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(405, post.statusCode());
+        assertEquals(200, get("/songs/similar?positive=" + String.join(",", java.util.Collections.nCopies(100, "known")))
+                .statusCode(), "100 songs are allowed");
     }
 
     @Test

@@ -119,7 +119,57 @@ class SongHttpIntegrationTest {
             assertTrue(inCluster >= 4, "continuation of a cluster-a playlist: " + next.body());
             assertEquals(10, JSON.readTree(get(base.resolve("/playlists/p1/next")).body()).get("k").asInt());
 
+            // A list of songs continues as the stored playlist of those songs does.
+            StringBuilder recentList = new StringBuilder();
+            for (JsonNode recent : nextBody.get("recentSongs")) {
+                recentList.append(recentList.length() == 0 ? "" : ",").append(recent.asText());
+            }
+            JsonNode list = ok(base.resolve("/songs/next?k=5&songs=" + recentList + ",never-played"));
+            assertEquals(nextBody.get("recommendations"), list.get("recommendations"), list.toString());
+            assertEquals("[\"never-played\"]", list.get("unknown").toString());
+
+            // gensim's most_similar: positives from cluster a, a negative from cluster b.
+            JsonNode most = ok(base.resolve("/songs/similar?positive=a00,a01,zzz&negative=b00&k=5"));
+            assertEquals("[\"zzz\"]", most.get("unknown").toString());
+            assertEquals(5, most.get("recommendations").size(), most.toString());
+            for (JsonNode rec : most.get("recommendations")) {
+                String other = rec.get("songId").asText();
+                assertTrue(other.startsWith("a") && !other.equals("a00") && !other.equals("a01"), most.toString());
+                assertEquals("Song " + other, rec.get("title").asText());
+            }
+
+            // Search by words of the title or artist, most trained first, and the most trained songs.
+            JsonNode search = ok(base.resolve("/songs?query=ARTIST+a&limit=100"));
+            assertEquals(PER_CLUSTER, search.get("songs").size(), search.toString());
+            long previousCount = Long.MAX_VALUE;
+            for (JsonNode found : search.get("songs")) {
+                assertTrue(found.get("songId").asText().startsWith("a"), search.toString());
+                assertTrue(found.get("count").asLong() > 0 && found.get("count").asLong() <= previousCount, search.toString());
+                previousCount = found.get("count").asLong();
+            }
+            JsonNode one = ok(base.resolve("/songs?query=song%20b07"));
+            assertEquals(1, one.get("songs").size(), one.toString());
+            assertEquals("b07", one.get("songs").get(0).get("songId").asText());
+            assertEquals(model.vector("b07").orElseThrow().count(), one.get("songs").get(0).get("count").asLong());
+            assertEquals(0, ok(base.resolve("/songs?query=nothing")).get("songs").size());
+            JsonNode top = ok(base.resolve("/songs/top?k=5"));
+            assertEquals(5, top.get("songs").size());
+            long mostPlayed = Long.MAX_VALUE;
+            for (JsonNode played : top.get("songs")) {
+                assertTrue(played.get("count").asLong() <= mostPlayed, top.toString());
+                mostPlayed = played.get("count").asLong();
+                assertEquals("Song " + played.get("songId").asText(), played.get("title").asText());
+            }
+            long mostOfAll = ok(base.resolve("/songs/top?k=1")).get("songs").get(0).get("count").asLong();
+            assertTrue(mostOfAll >= search.get("songs").get(0).get("count").asLong(), "the most trained song comes first");
+
             // Errors.
+            assertError(404, get(base.resolve("/songs/similar?positive=zzz&negative=a00")));
+            assertError(404, get(base.resolve("/songs/next?songs=zzz,yyy")));
+            assertError(400, get(base.resolve("/songs/similar?negative=a00")));
+            assertError(400, get(base.resolve("/songs/next?songs=a00,,a01")));
+            assertError(400, get(base.resolve("/songs/similar?positive=a00&k=1001")));
+            assertError(400, get(base.resolve("/songs?query=")));
             assertError(404, get(base.resolve("/songs/no-such-song/similar")));
             assertError(404, get(base.resolve("/playlists/no-such-playlist/next")));
             assertError(404, get(base.resolve("/no/such/path")));
@@ -213,6 +263,12 @@ class SongHttpIntegrationTest {
             }
             Thread.sleep(100);
         }
+    }
+
+    private JsonNode ok(URI uri) throws Exception {
+        HttpResponse<String> response = get(uri);
+        assertEquals(200, response.statusCode(), uri + ": " + response.body());
+        return JSON.readTree(response.body());
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {

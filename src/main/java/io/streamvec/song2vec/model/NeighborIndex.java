@@ -1,8 +1,12 @@
 package io.streamvec.song2vec.model;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -12,6 +16,9 @@ import java.util.Set;
  * row-to-song mapping and the events trained at the time of the snapshot, refreshed every
  * {@code song2vec.index.refresh.ms}. With one training thread the snapshot is taken between events; with
  * {@code song2vec.threads > 1} it is copied while trainers write (Hogwild), so a row may mix two updates.
+ *
+ * <p>The same queries answer over vectors read from a word2vec file ({@link #of(List, long[], float[], int)}),
+ * as gensim's {@code KeyedVectors} does.
  */
 public final class NeighborIndex {
 
@@ -19,19 +26,22 @@ public final class NeighborIndex {
     private final float[] raw;
     private final long[] counts;
     private final String[] ids;
-    private final java.util.Map<String, Integer> rows;
+    private final Map<String, Integer> rows;
     private final int dim;
+    /** At most this many of the most recent known songs of a list make a continuation (what a playlist retains). */
+    private final int recentSongs;
     private final long events;
     public final long builtAtMs;
 
-    private NeighborIndex(TopK topK, float[] raw, long[] counts, String[] ids, java.util.Map<String, Integer> rows,
-                          int dim, long events, long builtAtMs) {
+    private NeighborIndex(TopK topK, float[] raw, long[] counts, String[] ids, Map<String, Integer> rows,
+                          int dim, int recentSongs, long events, long builtAtMs) {
         this.topK = topK;
         this.raw = raw;
         this.counts = counts;
         this.ids = ids;
         this.rows = rows;
         this.dim = dim;
+        this.recentSongs = recentSongs;
         this.events = events;
         this.builtAtMs = builtAtMs;
     }
@@ -42,7 +52,7 @@ public final class NeighborIndex {
         int dim = model.config.dim;
         String[] ids = new String[n];
         long[] counts = new long[n];
-        java.util.Map<String, Integer> rows = new java.util.HashMap<>(n * 2);
+        Map<String, Integer> rows = new HashMap<>(n * 2);
         for (int r = 0; r < n; r++) {
             ids[r] = model.vocab.id(r);
             counts[r] = model.vocab.count(r);
@@ -50,12 +60,36 @@ public final class NeighborIndex {
                 rows.put(ids[r], r);
             }
         }
-        float[] raw = java.util.Arrays.copyOf(model.syn0, n * dim);
-        return new NeighborIndex(TopK.of(raw, n, dim), raw, counts, ids, rows, dim, events, nowMs);
+        float[] raw = Arrays.copyOf(model.syn0, n * dim);
+        return new NeighborIndex(TopK.of(raw, n, dim), raw, counts, ids, rows, dim,
+                PlaylistContext.retained(model.config.window), events, nowMs);
+    }
+
+    /**
+     * An index over fixed vectors (row {@code r} is {@code vectors[r*dim, (r+1)*dim)}), for instance those of a
+     * word2vec file; a repeated id keeps its first row, as gensim does. A continuation uses every song it is given.
+     */
+    public static NeighborIndex of(List<String> songIds, long[] counts, float[] vectors, int dim) {
+        int n = songIds.size();
+        if (counts.length != n || vectors.length != n * dim) {
+            throw new IllegalArgumentException(n + " songs but " + counts.length + " counts and "
+                    + vectors.length + " floats of dimension " + dim);
+        }
+        Map<String, Integer> rows = new HashMap<>(n * 2);
+        for (int r = 0; r < n; r++) {
+            rows.putIfAbsent(songIds.get(r), r);
+        }
+        float[] raw = vectors.clone();
+        return new NeighborIndex(TopK.of(raw, n, dim), raw, counts.clone(), songIds.toArray(new String[0]), rows,
+                dim, Integer.MAX_VALUE, 0, System.currentTimeMillis());
     }
 
     public int size() {
         return rows.size();
+    }
+
+    public int dim() {
+        return dim;
     }
 
     /** The song's input vector (a copy) and count as of the snapshot; empty when the snapshot does not know it. */
@@ -64,8 +98,14 @@ public final class NeighborIndex {
         if (row == null) {
             return Optional.empty();
         }
-        float[] vector = java.util.Arrays.copyOfRange(raw, row * dim, (row + 1) * dim);
+        float[] vector = Arrays.copyOfRange(raw, row * dim, (row + 1) * dim);
         return Optional.of(new SongModelView.SongVector(songId, counts[row], vector, events));
+    }
+
+    /** How often the model had seen the song when the snapshot was taken; 0 when it does not know it. */
+    public long count(String songId) {
+        Integer row = rows.get(songId);
+        return row == null ? 0 : counts[row];
     }
 
     public Optional<List<SongModelView.Neighbor>> similar(String songId, int k) {
@@ -79,33 +119,119 @@ public final class NeighborIndex {
         return Optional.of(collect(best, scores, k, Set.of(row)));
     }
 
-    public Optional<List<SongModelView.Neighbor>> continuation(List<String> recent, int k) {
+    /**
+     * gensim's {@code most_similar(positive, negative, topn=k)}: the k songs nearest (by cosine) to the mean of
+     * the unit vectors of the known songs, those of {@code positive} weighted +1 and those of {@code negative}
+     * -1 (a song listed twice counts twice), the query songs themselves left out. Unknown songs are left out of
+     * the mean and reported. Empty when no positive song is known.
+     */
+    public Optional<SongModelView.Answer> mostSimilar(List<String> positive, List<String> negative, int k) {
         float[] mean = new float[dim];
         float[] unit = new float[dim];
         Set<Integer> exclude = new HashSet<>();
+        Set<String> unknown = new LinkedHashSet<>();
+        int terms = 0;
+        boolean positiveKnown = false;
+        for (int list = 0; list < 2; list++) {
+            float weight = list == 0 ? 1f : -1f;
+            for (String id : list == 0 ? positive : negative) {
+                Integer row = rows.get(id);
+                if (row == null) {
+                    unknown.add(id);
+                    continue;
+                }
+                positiveKnown |= weight > 0;
+                exclude.add(row);
+                VecOps.axpy(weight, topK.unitRow(row, unit), 0, mean, 0, dim);
+                terms++;
+            }
+        }
+        if (!positiveKnown) {
+            return Optional.empty();
+        }
+        VecOps.scale(1f / terms, mean, 0, dim);
+        return Optional.of(new SongModelView.Answer(nearestTo(mean, k, exclude), List.copyOf(unknown)));
+    }
+
+    /**
+     * The k songs that best continue the list {@code songIds} (oldest first), as a stored playlist is continued
+     * ({@link #continuation}): nearest to the mean of the unit vectors of its most recent known songs (as many
+     * as a playlist's context retains, {@link PlaylistContext#retainedSongs}), every song of the list left
+     * out. Unknown songs are reported. Empty when no song of the list is known.
+     */
+    public Optional<SongModelView.Answer> continuationOf(List<String> songIds, int k) {
+        List<String> known = new ArrayList<>(songIds.size());
+        Set<String> unknown = new LinkedHashSet<>();
+        Set<Integer> exclude = new HashSet<>();
+        for (String id : songIds) {
+            Integer row = rows.get(id);
+            if (row == null) {
+                unknown.add(id);
+            } else {
+                known.add(id);
+                exclude.add(row);
+            }
+        }
+        if (known.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> recent = known.subList(Math.max(0, known.size() - recentSongs), known.size());
+        return Optional.of(new SongModelView.Answer(continueFrom(recent, k, exclude), List.copyOf(unknown)));
+    }
+
+    public Optional<List<SongModelView.Neighbor>> continuation(List<String> recent, int k) {
+        Set<Integer> exclude = new HashSet<>();
         for (String id : recent) {
             Integer row = rows.get(id);
-            if (row != null && exclude.add(row)) {
+            if (row != null) {
+                exclude.add(row);
+            }
+        }
+        return exclude.isEmpty() ? Optional.empty() : Optional.of(continueFrom(recent, k, exclude));
+    }
+
+    /** Nearest to the normalised mean of the unit vectors of the known songs of {@code recent}, each once. */
+    private List<SongModelView.Neighbor> continueFrom(List<String> recent, int k, Set<Integer> exclude) {
+        float[] mean = new float[dim];
+        float[] unit = new float[dim];
+        Set<Integer> seen = new HashSet<>();
+        for (String id : recent) {
+            Integer row = rows.get(id);
+            if (row != null && seen.add(row)) {
                 VecOps.add(topK.unitRow(row, unit), 0, mean, 0, dim);
             }
         }
-        if (exclude.isEmpty()) {
-            return Optional.empty();
-        }
-        float norm = (float) Math.sqrt(VecOps.dot(mean, 0, mean, 0, dim));
+        return nearestTo(mean, k, exclude);
+    }
+
+    /** The k rows nearest to {@code query} (normalised here), rows of {@code exclude} left out. */
+    private List<SongModelView.Neighbor> nearestTo(float[] query, int k, Set<Integer> exclude) {
+        float norm = (float) Math.sqrt(VecOps.dot(query, 0, query, 0, dim));
         if (norm > 0) {
-            VecOps.scale(1f / norm, mean, 0, dim);
+            VecOps.scale(1f / norm, query, 0, dim);
         }
         float[] scores = new float[k + exclude.size()];
-        int[] best = topK.nearest(mean, 0, k + exclude.size(), -1, scores);
-        return Optional.of(collect(best, scores, k, exclude));
+        int[] best = topK.nearest(query, 0, k + exclude.size(), -1, scores);
+        return collect(best, scores, k, exclude);
+    }
+
+    /** The k most trained songs of the snapshot, most trained first (ties: by id). */
+    public List<SongModelView.SongCount> top(int k) {
+        List<Integer> known = new ArrayList<>(rows.values());
+        known.sort((a, b) -> counts[a] != counts[b] ? Long.compare(counts[b], counts[a]) : ids[a].compareTo(ids[b]));
+        List<SongModelView.SongCount> out = new ArrayList<>(Math.min(k, known.size()));
+        for (int row : known.subList(0, Math.min(k, known.size()))) {
+            out.add(new SongModelView.SongCount(ids[row], counts[row]));
+        }
+        return out;
     }
 
     private List<SongModelView.Neighbor> collect(int[] best, float[] scores, int k, Set<Integer> exclude) {
         List<SongModelView.Neighbor> out = new ArrayList<>(k);
         for (int i = 0; i < best.length && out.size() < k; i++) {
             int row = best[i];
-            if (!exclude.contains(row) && ids[row] != null && rows.containsKey(ids[row])) {
+            Integer current = ids[row] == null ? null : rows.get(ids[row]);
+            if (!exclude.contains(row) && current != null && current == row) {
                 out.add(new SongModelView.Neighbor(ids[row], scores[i]));
             }
         }

@@ -24,7 +24,12 @@ public final class PlaylistContext {
     public PlaylistContext(long seed, int window) {
         this.seed = seed;
         this.window = window;
-        this.ring = new int[2 * window + 2];
+        this.ring = new int[retained(window)];
+    }
+
+    /** How many of a playlist's most recent kept songs its context retains: 2*window+2. */
+    public static int retained(int window) {
+        return 2 * window + 2;
     }
 
     public long seed() { return seed; }

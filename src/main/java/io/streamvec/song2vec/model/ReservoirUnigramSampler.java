@@ -31,7 +31,16 @@ public final class ReservoirUnigramSampler implements UnigramSampler {
 
     @Override
     public void onIncrement(int idx, long newCount) {
-        double f = pow(newCount) - pow(newCount - 1);
+        addMass(idx, pow(newCount) - pow(newCount - 1));
+    }
+
+    /** All of a restored count's mass in one step: as many table cells as its increments would bring, in expectation. */
+    @Override
+    public void onRestore(int idx, long count) {
+        addMass(idx, pow(count));
+    }
+
+    private void addMass(int idx, double f) {
         z += f;
         int tau = table.length;
         if (filled < tau) {

@@ -83,13 +83,41 @@ public final class SgnsModel {
         if (sampler instanceof AliasUnigramSampler alias) {
             alias.rebuild();
         } else {
-            // The reservoir table is a function of the count history: replay each song's increments.
             for (int row = 0; row < vocab.size(); row++) {
-                for (long c = 1; c <= vocab.count(row); c++) {
-                    sampler.onIncrement(row, c);
-                }
+                sampler.onRestore(row, vocab.count(row));
             }
         }
+    }
+
+    /**
+     * Starts this new, empty model from given input vectors (a warm start): row i becomes song {@code ids.get(i)}
+     * with count {@code counts[i]} and input vector {@code vectors[i*dim, (i+1)*dim)}; output vectors start at
+     * zero (a word2vec file has none) and the token count at the counts' sum, as if the songs had been seen that
+     * often. Training then continues from there.
+     */
+    public void warmStart(java.util.List<String> ids, long[] counts, float[] vectors) {
+        int dim = config.dim;
+        if (vocab.size() != 0) {
+            throw new IllegalStateException("a warm start needs an empty model; this one has " + vocab.size() + " songs");
+        }
+        if (counts.length != ids.size() || vectors.length != ids.size() * dim) {
+            throw new IllegalArgumentException(ids.size() + " songs, " + counts.length + " counts and "
+                    + vectors.length + " values of dimension " + dim);
+        }
+        if (ids.size() > config.capacity) {
+            throw new IllegalArgumentException(ids.size() + " songs do not fit song2vec.capacity " + config.capacity);
+        }
+        long total = 0;
+        for (int row = 0; row < ids.size(); row++) {
+            if (counts[row] < 1) {
+                throw new IllegalArgumentException("song " + ids.get(row) + " has count " + counts[row] + " (at least 1)");
+            }
+            vocab.restore(row, ids.get(row), counts[row]);
+            System.arraycopy(vectors, row * dim, syn0, row * dim, dim);
+            total += counts[row];
+        }
+        tokens.set(total);
+        rebuildSampler();
     }
 
     /** Copy of row {@code idx} of syn0. */

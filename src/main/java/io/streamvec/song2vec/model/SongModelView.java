@@ -16,6 +16,12 @@ public interface SongModelView {
      */
     record SongVector(String songId, long count, float[] vector, long modelUpdates) {}
 
+    /** The songs that answer a query of several songs, and the query's songs the model does not know. */
+    record Answer(List<Neighbor> neighbors, List<String> unknown) {}
+
+    /** A song and how often the model has seen it. */
+    record SongCount(String songId, long count) {}
+
     /** The k songs most similar to {@code songId}, best first; empty when the model does not know the song. */
     Optional<List<Neighbor>> similar(String songId, int k);
 
@@ -25,6 +31,26 @@ public interface SongModelView {
      * model knows none of them.
      */
     Optional<List<Neighbor>> continuation(List<String> recentSongIds, int k);
+
+    /**
+     * gensim's {@code most_similar(positive, negative, topn=k)}: the k songs nearest to the mean of the unit
+     * vectors of the known query songs (positives +1, negatives -1), the query songs left out, best first.
+     * Empty when the model knows no song of {@code positive}.
+     */
+    Optional<Answer> mostSimilar(List<String> positive, List<String> negative, int k);
+
+    /**
+     * The k songs that best continue an ordered list of songs (oldest first), as {@link #continuation}
+     * continues a stored playlist from its most recent songs, the listed songs left out. Empty when the model
+     * knows none of them.
+     */
+    Optional<Answer> continuationOf(List<String> songIds, int k);
+
+    /** The k most trained songs, most trained first. */
+    List<SongCount> top(int k);
+
+    /** How often the model has seen the song (as of the query snapshot); 0 when it does not know it. */
+    long count(String songId);
 
     /** The song's vector in the current query snapshot; empty when the model does not know the song. */
     Optional<SongVector> vector(String songId);
@@ -36,7 +62,18 @@ public interface SongModelView {
      * Visits every song's input vector (a copy), for exports; songs seen fewer than min-count times are
      * skipped. Reads the live model, so call it when training is idle for a consistent snapshot.
      */
-    void forEachVector(java.util.function.BiConsumer<String, float[]> visitor);
+    default void forEachVector(java.util.function.BiConsumer<String, float[]> visitor) {
+        forEachSong((songId, count, vector) -> visitor.accept(songId, vector));
+    }
+
+    /** Visits every song as {@link #forEachVector} does, with its count. */
+    void forEachSong(SongVisitor visitor);
+
+    /** Sees a song, its count and its input vector (a copy). */
+    @FunctionalInterface
+    interface SongVisitor {
+        void visit(String songId, long count, float[] vector);
+    }
 
     /** Songs in the vocabulary. */
     int vocabularySize();

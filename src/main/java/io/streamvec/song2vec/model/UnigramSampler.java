@@ -12,6 +12,16 @@ public interface UnigramSampler {
     /** Called once per occurrence, after the count of {@code idx} became {@code newCount}. */
     void onIncrement(int idx, long newCount);
 
+    /**
+     * Gives row {@code idx} the mass of {@code count} occurrences at once, as read back after a restart or from
+     * a warm-start file. The default replays the increments one by one.
+     */
+    default void onRestore(int idx, long count) {
+        for (long c = 1; c <= count; c++) {
+            onIncrement(idx, c);
+        }
+    }
+
     /** Called when a row is recycled for a new song (its old mass must go). */
     void onEvict(int idx);
 

@@ -5,7 +5,8 @@ import io.streamvec.song2vec.model.SgnsConfig;
 /**
  * The song path's settings beyond the trainer's own ({@link SgnsConfig}). The {@code DEFAULT_*} constants here
  * and in {@link SgnsConfig} are the one source of the song path's defaults: the {@code song2vec.*} keys of the
- * configuration and {@link #defaults()} both read them.
+ * configuration and {@link #defaults()} both read them. {@code initVectors}: the word2vec file a new model
+ * starts from ({@code song2vec.init.vectors}), or null.
  */
 public record Song2vecSettings(
         SgnsConfig trainer,
@@ -18,7 +19,8 @@ public record Song2vecSettings(
         int maxSongsPerEvent,
         int maxSongIdLength,
         int threads,
-        long syncMs) {
+        long syncMs,
+        InitialVectors initVectors) {
 
     public static final boolean DEFAULT_RECOMMENDATIONS_ENABLED = true;
     public static final int DEFAULT_RECOMMEND_K = 10;
@@ -31,6 +33,14 @@ public record Song2vecSettings(
     public static final int MAX_SONG_ID_LENGTH = 256;
     public static final int DEFAULT_THREADS = 1;
     public static final long DEFAULT_SYNC_MS = 1_000L;
+
+    /** Without warm start ({@code initVectors} null). */
+    public Song2vecSettings(SgnsConfig trainer, boolean recommendationsEnabled, int recommendK,
+                            int recommendSongsPerEvent, long recommendDedupMs, long indexRefreshMs, long playlistIdleMs,
+                            int maxSongsPerEvent, int maxSongIdLength, int threads, long syncMs) {
+        this(trainer, recommendationsEnabled, recommendK, recommendSongsPerEvent, recommendDedupMs, indexRefreshMs,
+                playlistIdleMs, maxSongsPerEvent, maxSongIdLength, threads, syncMs, null);
+    }
 
     /** The settings of an empty configuration. */
     public static Song2vecSettings defaults() {

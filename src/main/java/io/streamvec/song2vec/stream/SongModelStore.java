@@ -32,14 +32,25 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  */
 public final class SongModelStore implements StateStore, SongModelView, CachedStateStore<Integer, byte[]> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SongModelStore.class);
     private static final int META_ROW = -1;
+    /**
+     * The entry naming the file a warm-started model started from: written once, first of all, at the model's
+     * first commit and never again, so that it stays the first record of its changelog partition (compaction
+     * keeps a key's last record, and this key has only one).
+     */
+    static final int INIT_ROW = -2;
     /** Rows per durable entry. */
     static final int BLOCK = 64;
 
     private final String name;
     private final KeyValueStore<Integer, byte[]> rows;
     private final SgnsConfig config;
+    private final InitialVectors initVectors;
     private SgnsModel model;
+    /** The file this model started from (its absolute name), or null; the entry is still to be written if pending. */
+    private String startedFrom;
+    private boolean startedFromPending;
     private DirtyRows pending;
     /**
      * Rows changed since the last {@link #collectChangedRows} (trained, or only counted: a subsampled song
@@ -56,9 +67,15 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private volatile boolean open;
 
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
+        this(name, rows, config, null);
+    }
+
+    /** With {@code initVectors} (null: none), a model with no state starts from that file's vectors. */
+    SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config, InitialVectors initVectors) {
         this.name = name;
         this.rows = rows;
         this.config = config;
+        this.initVectors = initVectors;
     }
 
     @Override
@@ -73,6 +90,8 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         events.set(0);
         deltaPosition = 0;
         metaChanged = false;
+        startedFrom = null;
+        startedFromPending = false;
         index = null;
         open = true;
     }
@@ -80,11 +99,28 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     /** The working copy, rebuilt from the durable rows on first use after (re)start. */
     public SgnsModel model() {
         if (model == null) {
-            model = load();
             pending = new DirtyRows(config.capacity);
             unpublished = new DirtyRows(config.capacity);
+            model = load();
         }
         return model;
+    }
+
+    /** The warm-start file this model started from (its absolute name); empty when it started from nothing. */
+    public Optional<String> startedFrom() {
+        model();
+        return Optional.ofNullable(startedFrom);
+    }
+
+    /**
+     * The warm-start file named by the first record of a model changelog partition ({@code key} and {@code value}
+     * as stored: an Integer key and bytes); empty when that record is not a warm start's.
+     */
+    public static Optional<String> startedFrom(byte[] key, byte[] value) {
+        if (key == null || key.length != 4 || ByteBuffer.wrap(key).getInt() != INIT_ROW || value == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(value, StandardCharsets.UTF_8));
     }
 
     /** Where the changed rows come from: one trainer, or a {@link TrainingStrategy} (one thread or several). */
@@ -252,15 +288,40 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     }
 
     @Override
-    public void forEachVector(java.util.function.BiConsumer<String, float[]> visitor) {
+    public Optional<Answer> mostSimilar(List<String> positive, List<String> negative, int k) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.mostSimilar(positive, negative, k);
+    }
+
+    @Override
+    public Optional<Answer> continuationOf(List<String> songIds, int k) {
+        NeighborIndex current = index;
+        return current == null ? Optional.empty() : current.continuationOf(songIds, k);
+    }
+
+    @Override
+    public List<SongCount> top(int k) {
+        NeighborIndex current = index;
+        return current == null ? List.of() : current.top(k);
+    }
+
+    @Override
+    public long count(String songId) {
+        NeighborIndex current = index;
+        return current == null ? 0 : current.count(songId);
+    }
+
+    @Override
+    public void forEachSong(SongVisitor visitor) {
         SgnsModel m = model;
         if (m == null) {
             return;
         }
         for (int row = 0; row < m.vocab.size(); row++) {
             String id = m.vocab.id(row);
-            if (id != null && m.vocab.count(row) >= config.minCount) {
-                visitor.accept(id, m.vector(row));
+            long count = m.vocab.count(row);
+            if (id != null && count >= config.minCount) {
+                visitor.visit(id, count, m.vector(row));
             }
         }
     }
@@ -313,6 +374,10 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         }
         if (pending.size() == 0 && !metaChanged) {
             return;
+        }
+        if (startedFromPending) { // first of all: see INIT_ROW
+            rows.put(INIT_ROW, startedFrom.getBytes(StandardCharsets.UTF_8));
+            startedFromPending = false;
         }
         for (int block : pending.drain()) {
             rows.put(block, encodeBlock(block));
@@ -369,7 +434,31 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         return b.array();
     }
 
+    /** A model with no durable state started from the warm-start file: every row due at the first commit. */
+    private SgnsModel warmStart() {
+        var vectors = initVectors.load(config);
+        SgnsModel started = new SgnsModel(config);
+        started.warmStart(vectors.ids(), vectors.counts(), vectors.values());
+        for (int row = 0; row < started.vocab.size(); row++) {
+            pending.mark(row / BLOCK);
+        }
+        startedFrom = initVectors.name();
+        startedFromPending = true;
+        metaChanged = true;
+        LOG.info("song model {} starts from {} ({} songs)", name, startedFrom, vectors.size());
+        return started;
+    }
+
+    private boolean hasState() {
+        try (KeyValueIterator<Integer, byte[]> all = rows.all()) {
+            return all.hasNext();
+        }
+    }
+
     private SgnsModel load() {
+        if (initVectors != null && !hasState()) {
+            return warmStart();
+        }
         SgnsModel restored = new SgnsModel(config);
         int dim = config.dim;
         byte[] meta = rows.get(META_ROW);
@@ -388,6 +477,10 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         try (KeyValueIterator<Integer, byte[]> all = rows.all()) {
             while (all.hasNext()) {
                 KeyValue<Integer, byte[]> entry = all.next();
+                if (entry.key == INIT_ROW) {
+                    startedFrom = new String(entry.value, StandardCharsets.UTF_8);
+                    continue;
+                }
                 if (entry.key == META_ROW) {
                     continue;
                 }
@@ -412,6 +505,11 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
             }
         }
         restored.rebuildSampler();
+        if (initVectors != null && !initVectors.name().equals(startedFrom)) {
+            LOG.warn("{} is {} but song model {} already has state ({}): the state is kept, the file is not read",
+                    InitialVectors.KEY, initVectors.name(), name,
+                    startedFrom == null ? "not started from a file" : "started from " + startedFrom);
+        }
         return restored;
     }
 
@@ -445,6 +543,8 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         events.set(0);
         deltaPosition = 0;
         metaChanged = false;
+        startedFrom = null;
+        startedFromPending = false;
         indexedEvents = -1;
     }
 

@@ -15,11 +15,18 @@ public final class SongModelStoreBuilder implements StoreBuilder<SongModelStore>
 
     private final String name;
     private final SgnsConfig config;
+    private final InitialVectors initVectors;
     private Map<String, String> logConfig = Map.of();
 
     public SongModelStoreBuilder(String name, SgnsConfig config) {
+        this(name, config, null);
+    }
+
+    /** With {@code initVectors} (null: none), a model with no state starts from that file ({@link InitialVectors}). */
+    public SongModelStoreBuilder(String name, SgnsConfig config, InitialVectors initVectors) {
         this.name = name;
         this.config = config;
+        this.initVectors = initVectors;
     }
 
     @Override
@@ -50,7 +57,7 @@ public final class SongModelStoreBuilder implements StoreBuilder<SongModelStore>
                 .withLoggingEnabled(logConfig)
                 .withCachingDisabled()
                 .build();
-        return new SongModelStore(name, rows, config);
+        return new SongModelStore(name, rows, config, initVectors);
     }
 
     @Override

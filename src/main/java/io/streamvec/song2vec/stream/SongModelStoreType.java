@@ -76,10 +76,31 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         }
 
         @Override
-        public void forEachVector(java.util.function.BiConsumer<String, float[]> visitor) {
+        public Optional<Answer> mostSimilar(List<String> positive, List<String> negative, int k) {
+            return firstAnswer(store -> store.mostSimilar(positive, negative, k));
+        }
+
+        @Override
+        public Optional<Answer> continuationOf(List<String> songIds, int k) {
+            return firstAnswer(store -> store.continuationOf(songIds, k));
+        }
+
+        @Override
+        public List<SongCount> top(int k) {
+            List<SongModelView> all = ordered();
+            return all.isEmpty() ? List.of() : all.get(0).top(k);
+        }
+
+        @Override
+        public long count(String songId) {
+            return ordered().stream().mapToLong(store -> store.count(songId)).filter(c -> c > 0).findFirst().orElse(0);
+        }
+
+        @Override
+        public void forEachSong(SongVisitor visitor) {
             List<SongModelView> all = ordered();
             if (!all.isEmpty()) {
-                all.get(0).forEachVector(visitor);
+                all.get(0).forEachSong(visitor);
             }
         }
 
