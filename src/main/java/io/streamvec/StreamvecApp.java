@@ -53,9 +53,12 @@ public final class StreamvecApp implements AutoCloseable {
     public StreamvecApp(StreamvecConfig config) {
         this.config = config;
         this.registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
-        this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
-                config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision(),
-                config.embeddingNativeTuning()));
+        this.embedder = new Shared<>(() -> {
+            EmbeddingModel model = EmbeddingModel.load(config.embeddingModelPath());
+            return BertSentenceEmbedder.create(model, config.embeddingMaxLength(), config.embeddingDevice(),
+                    config.embeddingPrecision(), config.embeddingNativeTuning(),
+                    model.pooling(config.embeddingPooling(), config.embeddingNormalize()));
+        });
         // The tokens branch and the embed branch tokenize each event's text; with one tokenizer they pay once.
         this.tokenizer = new Shared<>(() -> {
             if (tokensMayUseModelTokenizer(config)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamvec.text.model.BertSentenceEmbedder;
+import io.streamvec.text.model.Pooling;
 import io.streamvec.text.model.TextTokenizer;
 import io.streamvec.text.model.weights.EmbeddingModel;
 import java.io.PrintWriter;
@@ -43,6 +44,16 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Maximum tokens per text; longer texts are truncated (default: ${DEFAULT-VALUE}).")
     int maxLength;
 
+    @Option(names = "--pooling", defaultValue = "auto", paramLabel = "auto|mean|cls|max",
+            description = "How token states become the sentence vector: auto (what the model declares in "
+                    + "1_Pooling/config.json, else mean), mean, cls or max (default: ${DEFAULT-VALUE}).")
+    String pooling;
+
+    @Option(names = "--normalize", defaultValue = "auto", paramLabel = "auto|true|false",
+            description = "L2-normalise the sentence vector: auto (as the model declares, else true), true or "
+                    + "false (default: ${DEFAULT-VALUE}).")
+    String normalize;
+
     @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Texts to embed.")
     List<String> texts;
 
@@ -57,7 +68,9 @@ final class EmbedCommand implements Callable<Integer> {
         }
         EmbeddingModel loaded = model == null ? EmbeddingModel.bundled() : EmbeddingModel.fromDirectory(model);
         PrintWriter out = spec.commandLine().getOut();
-        try (BertSentenceEmbedder embedder = BertSentenceEmbedder.create(loaded, maxLength, device, precision)) {
+        Pooling chosen = loaded.declaredPooling().resolve(pooling, normalize, "--pooling");
+        try (BertSentenceEmbedder embedder = BertSentenceEmbedder.create(loaded, maxLength, device, precision, true,
+                chosen)) {
             float[][] vectors = embedder.embedTexts(texts);
             for (int t = 0; t < texts.size(); t++) {
                 ObjectNode line = JSON.createObjectNode();

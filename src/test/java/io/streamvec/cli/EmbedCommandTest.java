@@ -73,4 +73,29 @@ class EmbedCommandTest {
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().contains("has no config.json"), run.err());
     }
+
+    @Test
+    void aPoolingTheModelContradictsIsAClearOneLineError() {
+        CliRun run = run("embed", "--device", "cpu", "--pooling", "cls", "hello");
+        assertNotEquals(0, run.exitCode());
+        assertEquals("", run.out());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains("--pooling=cls contradicts the bundled all-MiniLM-L6-v2"), run.err());
+    }
+
+    @Test
+    void meanPoolingWithoutNormalisationIsTheSameDirectionLonger() throws Exception {
+        JsonNode normalized = JSON.readTree(run("embed", "--device", "cpu", "hello").lines()[0]);
+        CliRun run = run("embed", "--device", "cpu", "--pooling", "mean", "--normalize", "false", "hello");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode raw = JSON.readTree(run.lines()[0]).get("vector");
+        double norm = 0;
+        double dot = 0;
+        for (int i = 0; i < raw.size(); i++) {
+            norm += raw.get(i).asDouble() * raw.get(i).asDouble();
+            dot += raw.get(i).asDouble() * normalized.get("vector").get(i).asDouble();
+        }
+        assertTrue(Math.abs(Math.sqrt(norm) - 1) > 1e-3, "not unit length: " + Math.sqrt(norm));
+        assertEquals(1.0, dot / Math.sqrt(norm), 1e-5);
+    }
 }

@@ -114,13 +114,12 @@ public final class BertEncoder implements AutoCloseable {
     }
 
     /**
-     * Sentence embeddings: the forward pass, then the masked mean over each text's tokens and L2 normalisation
-     * (sentence-transformers' pooling).
+     * Sentence embeddings: the forward pass, then {@code pooling} over each text's tokens.
      *
      * @param m the batch's manager: every array made here is attached to it
-     * @return float32 {@code [batch.texts(), hidden]}, unit length rows, in the batch's text order
+     * @return float32 {@code [batch.texts(), hidden]}, in the batch's text order
      */
-    public NDArray embed(NDManager m, PackedBatch batch) {
+    public NDArray embed(NDManager m, PackedBatch batch, Pooling pooling) {
         for (PackedBatch.Group g : batch.groups()) {
             if (g.seq() > config.maxPositions()) {
                 throw new IllegalArgumentException("sequence length " + g.seq() + " > " + config.maxPositions());
@@ -141,7 +140,7 @@ public final class BertEncoder implements AutoCloseable {
         NDList pooled = new NDList(groups.size());
         for (Group g : groups) {
             NDArray padded = gatherRows(g.gather(), hidden).reshape(g.texts(), g.seq(), config.hiddenSize());
-            pooled.add(MeanPooling.meanPoolNormalize(padded, g.mask()));
+            pooled.add(pooling.pool(padded, g.mask()));
         }
         return pooled.size() == 1 ? pooled.head() : NDArrays.concat(pooled, 0);
     }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sentence embeddings from a BERT encoder written in DJL NDArray ops on the PyTorch engine, with
- * sentence-transformers' pooling (masked mean, L2 normalisation). One instance per JVM: the weights are
+ * sentence-transformers' pooling (see {@link Pooling}: the model's own unless configured). One instance per JVM: the weights are
  * created once on the chosen device and shared read-only; every batch runs in its own NDManager, closed
  * when the batch is done, so nothing accumulates.
  */
@@ -31,14 +31,16 @@ public final class BertSentenceEmbedder implements TextEmbedder {
     private final NDManager root;
     private final BertEncoder encoder;
     private final Device device;
+    private final Pooling pooling;
 
     private BertSentenceEmbedder(String modelName, TextTokenizer tokenizer, NDManager root, BertEncoder encoder,
-                                 Device device) {
+                                 Device device, Pooling pooling) {
         this.modelName = modelName;
         this.tokenizer = tokenizer;
         this.root = root;
         this.encoder = encoder;
         this.device = device;
+        this.pooling = pooling;
     }
 
     /**
@@ -46,15 +48,16 @@ public final class BertSentenceEmbedder implements TextEmbedder {
      * @param precision {@code auto} (fp16 on the GPU, fp32 on the CPU), {@code fp32}, {@code fp16}
      */
     public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision) {
-        return create(model, maxLength, device, precision, true);
+        return create(model, maxLength, device, precision, true, model.pooling("auto", "auto"));
     }
 
     /**
      * @param nativeTuning {@code embedding.native.tuning}: apply {@link NativeTuning} before the engine's first use
      *                     (the JVM's first embedder decides)
+     * @param pooling      how token states become a sentence vector (see {@link EmbeddingModel#pooling})
      */
     public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision,
-                                              boolean nativeTuning) {
+                                              boolean nativeTuning, Pooling pooling) {
         Engine engine = NativeTuning.pytorch(nativeTuning);
         Device chosen = EmbeddingDevices.choose(engine, device);
         DataType dtype = switch (precision) {
@@ -67,9 +70,10 @@ public final class BertSentenceEmbedder implements TextEmbedder {
         NDManager root = engine.newBaseManager(chosen);
         try {
             BertEncoder encoder = new BertEncoder(root, model.weights(), model.config(), dtype);
-            LOG.info("embedding model {} ({} layers, dim {}) on {} in {}", model.name(), model.config().numLayers(),
-                    model.config().hiddenSize(), chosen, dtype == DataType.FLOAT16 ? "fp16" : "fp32");
-            return new BertSentenceEmbedder(model.name(), model.tokenizer(maxLength), root, encoder, chosen);
+            LOG.info("embedding model {} ({} layers, dim {}, pooling {}) on {} in {}", model.name(),
+                    model.config().numLayers(), model.config().hiddenSize(), pooling, chosen,
+                    dtype == DataType.FLOAT16 ? "fp16" : "fp32");
+            return new BertSentenceEmbedder(model.name(), model.tokenizer(maxLength), root, encoder, chosen, pooling);
         } catch (RuntimeException e) {
             root.close();
             throw e;
@@ -121,7 +125,7 @@ public final class BertSentenceEmbedder implements TextEmbedder {
 
     private float[][] embedPacked(PackedBatch batch) {
         try (NDManager m = root.newSubManager()) {
-            float[] flat = encoder.embed(m, batch).toFloatArray();
+            float[] flat = encoder.embed(m, batch, pooling).toFloatArray();
             int dim = encoder.config().hiddenSize();
             float[][] out = new float[batch.texts()][dim];
             for (int t = 0; t < out.length; t++) {
@@ -155,6 +159,10 @@ public final class BertSentenceEmbedder implements TextEmbedder {
         if (intraOpThreads > 0 && !device.isGpu()) {
             JniUtils.setNumThreads(intraOpThreads);
         }
+    }
+
+    public Pooling pooling() {
+        return pooling;
     }
 
     public Device device() {
