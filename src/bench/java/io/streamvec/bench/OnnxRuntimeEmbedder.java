@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The anchor: the bundled all-MiniLM-L6-v2 ONNX graph on ONNX Runtime (CPU, all graph optimisations,
  * {@code intraOpThreads} threads), with the same tokenization, batching and pooling as streamvec's
- * own path. Used by {@code bench embed} and the exactness tests, never by the pipeline.
+ * own path, and its last hidden state per token. Used by {@code bench embed} and the exactness tests, never by
+ * the pipeline.
  */
 public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
 
@@ -73,6 +74,18 @@ public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime inference failed", e);
         }
+    }
+
+    /**
+     * Each sequence's last hidden state, one text per run (no padding): {@code [tokens, dim]} row-major per
+     * sequence, in order.
+     */
+    public float[][] tokenStates(java.util.List<long[]> tokenIds) {
+        float[][] out = new float[tokenIds.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = lastHiddenState(TokenBatch.pad(java.util.List.of(tokenIds.get(i))));
+        }
+        return out;
     }
 
     @Override

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.streamvec.text.model.BertSentenceEmbedder;
+import io.streamvec.text.model.EmbeddedText;
 import io.streamvec.text.model.Pooling;
 import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.Tokens;
 import io.streamvec.text.model.weights.EmbeddingModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -18,10 +20,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Prints the sentence embedding of each text as one JSON object per line. */
+/** Prints the sentence embedding, or the token embeddings, of each text as one JSON object per line. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Embed texts with streamvec's sentence encoder (DJL/PyTorch) and print one JSON object per "
-                + "text and line: {\"text\", \"model\", \"dim\", \"vector\"}.")
+                + "text and line: {\"text\", \"model\", \"dim\", \"vector\"}; with --tokens, each token's "
+                + "vector instead: {\"text\", \"model\", \"dim\", \"tokens\": [{\"id\", \"piece\", "
+                + "\"start\", \"end\", \"vector\"}]}.")
 final class EmbedCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -54,6 +58,13 @@ final class EmbedCommand implements Callable<Integer> {
                     + "false (default: ${DEFAULT-VALUE}).")
     String normalize;
 
+    @Option(names = "--tokens",
+            description = "Print each token's vector (the encoder's last hidden state, before pooling), [CLS] and "
+                    + "[SEP] included, with its id, piece and character span [start, end) in the text (UTF-16 "
+                    + "code units; special tokens [0, 0)). With mean pooling their mean is the sentence vector "
+                    + "before normalisation.")
+    boolean tokens;
+
     @Parameters(arity = "1..*", paramLabel = "TEXT", description = "Texts to embed.")
     List<String> texts;
 
@@ -71,6 +82,11 @@ final class EmbedCommand implements Callable<Integer> {
         Pooling chosen = loaded.declaredPooling().resolve(pooling, normalize, "--pooling");
         try (BertSentenceEmbedder embedder = BertSentenceEmbedder.create(loaded, maxLength, device, precision, true,
                 chosen)) {
+            if (tokens) {
+                printTokens(embedder, out);
+                out.flush();
+                return 0;
+            }
             float[][] vectors = embedder.embedTexts(texts);
             for (int t = 0; t < texts.size(); t++) {
                 ObjectNode line = JSON.createObjectNode();
@@ -86,5 +102,30 @@ final class EmbedCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private void printTokens(BertSentenceEmbedder embedder, PrintWriter out) throws Exception {
+        List<Tokens> tokenized = embedder.tokenizer().tokenizeAll(texts);
+        EmbeddedText[] embedded = embedder.embedWithTokens(tokenized.stream().map(Tokens::ids).toList());
+        for (int t = 0; t < texts.size(); t++) {
+            Tokens tokens = tokenized.get(t);
+            ObjectNode line = JSON.createObjectNode();
+            line.put("text", texts.get(t));
+            line.put("model", embedder.modelName());
+            line.put("dim", embedder.dimension());
+            ArrayNode array = line.putArray("tokens");
+            for (int i = 0; i < tokens.size(); i++) {
+                ObjectNode token = array.addObject();
+                token.put("id", tokens.ids()[i]);
+                token.put("piece", tokens.pieces()[i]);
+                token.put("start", tokens.starts()[i]);
+                token.put("end", tokens.ends()[i]);
+                ArrayNode vector = token.putArray("vector");
+                for (float v : embedded[t].tokenVector(i)) {
+                    vector.add(v);
+                }
+            }
+            out.println(JSON.writeValueAsString(line));
+        }
     }
 }

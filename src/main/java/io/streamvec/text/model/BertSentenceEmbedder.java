@@ -91,13 +91,28 @@ public final class BertSentenceEmbedder implements TextEmbedder {
      */
     @Override
     public float[][] embed(List<long[]> tokenIds) {
-        float[][] out = new float[tokenIds.size()][];
+        EmbeddedText[] embedded = run(tokenIds, false);
+        float[][] out = new float[embedded.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = embedded[i].vector();
+        }
+        return out;
+    }
+
+    /** As {@link #embed}, with each token's last hidden state from the same forward pass. */
+    @Override
+    public EmbeddedText[] embedWithTokens(List<long[]> tokenIds) {
+        return run(tokenIds, true);
+    }
+
+    private EmbeddedText[] run(List<long[]> tokenIds, boolean tokenStates) {
+        EmbeddedText[] out = new EmbeddedText[tokenIds.size()];
         // A sequence without tokens (a tokenizer that adds no special tokens, given an empty text) has nothing to
         // pool: its vector is zero, as a fully masked row of a padded batch gave.
         List<Integer> order = new ArrayList<>(tokenIds.size());
         for (int i = 0; i < tokenIds.size(); i++) {
             if (tokenIds.get(i).length == 0) {
-                out[i] = new float[dimension()];
+                out[i] = new EmbeddedText(new float[dimension()], tokenStates ? new float[0] : null);
             } else {
                 order.add(i);
             }
@@ -114,22 +129,28 @@ public final class BertSentenceEmbedder implements TextEmbedder {
                 chunk.add(ids);
                 tokens += ids.length;
             }
-            float[][] vectors = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP));
+            EmbeddedText[] embedded = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP), tokenStates);
             for (int i = start; i < end; i++) {
-                out[order.get(i)] = vectors[i - start];
+                out[order.get(i)] = embedded[i - start];
             }
             start = end;
         }
         return out;
     }
 
-    private float[][] embedPacked(PackedBatch batch) {
+    private EmbeddedText[] embedPacked(PackedBatch batch, boolean tokenStates) {
         try (NDManager m = root.newSubManager()) {
-            float[] flat = encoder.embed(m, batch, pooling).toFloatArray();
+            BertEncoder.Output output = encoder.encode(m, batch, pooling, tokenStates);
+            float[] flat = output.sentences().toFloatArray();
+            float[] states = tokenStates ? output.tokens().toFloatArray() : null;
             int dim = encoder.config().hiddenSize();
-            float[][] out = new float[batch.texts()][dim];
+            int[] starts = batch.textStarts();
+            EmbeddedText[] out = new EmbeddedText[batch.texts()];
             for (int t = 0; t < out.length; t++) {
-                System.arraycopy(flat, t * dim, out[t], 0, dim);
+                float[] vector = java.util.Arrays.copyOfRange(flat, t * dim, (t + 1) * dim);
+                float[] tokens = states == null ? null
+                        : java.util.Arrays.copyOfRange(states, starts[t] * dim, starts[t + 1] * dim);
+                out[t] = new EmbeddedText(vector, tokens);
             }
             return out;
         }

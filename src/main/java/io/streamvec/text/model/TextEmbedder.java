@@ -20,6 +20,16 @@ public interface TextEmbedder extends AutoCloseable {
     float[][] embed(List<long[]> tokenIds);
 
     /**
+     * The sentence vectors, as {@link #embed}, and each token's vector (the last hidden states that were pooled)
+     * from the same forward pass.
+     *
+     * @throws UnsupportedOperationException if the model gives no per-token vectors (the default)
+     */
+    default EmbeddedText[] embedWithTokens(List<long[]> tokenIds) {
+        throw new UnsupportedOperationException(modelName() + " gives no per-token vectors");
+    }
+
+    /**
      * Called once on each worker thread before its first {@link #embed} (see {@link EmbeddingWorkers}): that
      * thread's intra-op parallelism, 0 leaving the engine's choice. Default: nothing to set.
      */
