@@ -6,6 +6,7 @@ import io.streamvec.metrics.StreamvecMetrics;
 import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.TopicCatalog;
+import io.streamvec.kafka.Topics;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.song2vec.model.VecOps;
 import io.streamvec.text.model.BertSentenceEmbedder;
@@ -78,7 +79,7 @@ public final class StreamvecApp implements AutoCloseable {
         });
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
                 config.song2vec(), metrics.registry(),
-                KafkaDeltaFeed.factory(config.streamsProperties(), registry)));
+                KafkaDeltaFeed.factory(config.streamsProperties(), registry), config.embeddingTokenVectors()));
     }
 
     /**
@@ -115,7 +116,8 @@ public final class StreamvecApp implements AutoCloseable {
             admin.putAll(adminConfig);
             try (Admin client = Admin.create(admin)) {
                 TopicCatalog.load().createMissing(client, config.topicsReplicationFactor(),
-                        TimeUnit.SECONDS.toMillis(60));
+                        TimeUnit.SECONDS.toMillis(60),
+                        name -> config.embeddingTokenVectors() || !name.equals(Topics.TEXT_TOKEN_EMBEDDINGS));
             }
         }
         streams = new KafkaStreams(topology, properties);

@@ -51,6 +51,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String EMBEDDING_NATIVE_TUNING = "embedding.native.tuning";
     public static final String EMBEDDING_POOLING = "embedding.pooling";
     public static final String EMBEDDING_NORMALIZE = "embedding.normalize";
+    public static final String EMBEDDING_TOKEN_VECTORS_ENABLED = "embedding.token.vectors.enabled";
     public static final String SONG2VEC_MODE = "song2vec.mode";
     public static final String SONG2VEC_DIM = "song2vec.dim";
     public static final String SONG2VEC_WINDOW = "song2vec.window";
@@ -181,6 +182,12 @@ public final class StreamvecConfig extends AbstractConfig {
                         + "sentence-transformers' modules.json; true for the bundled model), else true. An explicit "
                         + "value wins: normalising changes a vector's length, not its direction.",
                 GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_NORMALIZE);
+        def.define(EMBEDDING_TOKEN_VECTORS_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+                "Also write every text's token vectors (the encoder's last hidden state for each token, before "
+                        + "pooling, with the model's token ids, pieces and spans) to text-token-embeddings, from "
+                        + "the same forward pass as its sentence embedding and in the same transaction. About "
+                        + "4 x dimension bytes per token (1.5 KB for all-MiniLM-L6-v2).",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_TOKEN_VECTORS_ENABLED);
 
         order = 0;
         def.define(SONG2VEC_MODE, Type.STRING, modeName(SgnsConfig.DEFAULT_MODE),
@@ -495,6 +502,10 @@ public final class StreamvecConfig extends AbstractConfig {
     /** {@code auto}, {@code true} or {@code false}. */
     public String embeddingNormalize() {
         return getString(EMBEDDING_NORMALIZE);
+    }
+
+    public boolean embeddingTokenVectors() {
+        return getBoolean(EMBEDDING_TOKEN_VECTORS_ENABLED);
     }
 
     /** The song path's settings. */
