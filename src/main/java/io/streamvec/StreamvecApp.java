@@ -7,6 +7,7 @@ import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.ModelChangelog;
 import io.streamvec.kafka.TopicCatalog;
+import io.streamvec.kafka.Topics;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.song2vec.model.VecOps;
 import io.streamvec.song2vec.stream.InitialVectors;
@@ -57,9 +58,12 @@ public final class StreamvecApp implements AutoCloseable {
     public StreamvecApp(StreamvecConfig config) {
         this.config = config;
         this.registry = SchemaRegistry.forUrl(config.schemaRegistryUrl());
-        this.embedder = new Shared<>(() -> BertSentenceEmbedder.create(EmbeddingModel.load(config.embeddingModelPath()),
-                config.embeddingMaxLength(), config.embeddingDevice(), config.embeddingPrecision(),
-                config.embeddingNativeTuning()));
+        this.embedder = new Shared<>(() -> {
+            EmbeddingModel model = EmbeddingModel.load(config.embeddingModelPath());
+            return BertSentenceEmbedder.create(model, config.embeddingMaxLength(), config.embeddingDevice(),
+                    config.embeddingPrecision(), config.embeddingNativeTuning(),
+                    model.pooling(config.embeddingPooling(), config.embeddingNormalize()));
+        });
         // The tokens branch and the embed branch tokenize each event's text; with one tokenizer they pay once.
         this.tokenizer = new Shared<>(() -> {
             if (tokensMayUseModelTokenizer(config)) {
@@ -80,7 +84,7 @@ public final class StreamvecApp implements AutoCloseable {
         this.song2vec = config.song2vec(); // one instance: the warm-start file it names is read once
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
                 song2vec, metrics.registry(),
-                KafkaDeltaFeed.factory(config.streamsProperties(), registry)));
+                KafkaDeltaFeed.factory(config.streamsProperties(), registry), config.embeddingTokenVectors()));
     }
 
     /**
@@ -117,7 +121,8 @@ public final class StreamvecApp implements AutoCloseable {
             admin.putAll(adminConfig);
             try (Admin client = Admin.create(admin)) {
                 TopicCatalog.load().createMissing(client, config.topicsReplicationFactor(),
-                        TimeUnit.SECONDS.toMillis(60));
+                        TimeUnit.SECONDS.toMillis(60),
+                        name -> config.embeddingTokenVectors() || !name.equals(Topics.TEXT_TOKEN_EMBEDDINGS));
             }
         }
         checkWarmStart(properties);

@@ -50,6 +50,9 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String EMBEDDING_DEVICE = "embedding.device";
     public static final String EMBEDDING_PRECISION = "embedding.precision";
     public static final String EMBEDDING_NATIVE_TUNING = "embedding.native.tuning";
+    public static final String EMBEDDING_POOLING = "embedding.pooling";
+    public static final String EMBEDDING_NORMALIZE = "embedding.normalize";
+    public static final String EMBEDDING_TOKEN_VECTORS_ENABLED = "embedding.token.vectors.enabled";
     public static final String SONG2VEC_MODE = "song2vec.mode";
     public static final String SONG2VEC_DIM = "song2vec.dim";
     public static final String SONG2VEC_WINDOW = "song2vec.window";
@@ -168,6 +171,25 @@ public final class StreamvecConfig extends AbstractConfig {
                         + "dispatch shim; without it MKL picks AVX2 on any non-Intel CPU). Logged once. false "
                         + "leaves the process as it is.",
                 GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_NATIVE_TUNING);
+        def.define(EMBEDDING_POOLING, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "mean", "cls", "max"),
+                Importance.MEDIUM,
+                "How the token states become the sentence vector: mean (attention-masked mean), cls (the "
+                        + "[CLS] token) or max (masked maximum per dimension). auto: what the model declares "
+                        + "(sentence-transformers' 1_Pooling/config.json in the model directory; mean for the "
+                        + "bundled model), else mean. A value the model directory contradicts stops start-up.",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_POOLING);
+        def.define(EMBEDDING_NORMALIZE, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "true", "false"),
+                Importance.LOW,
+                "L2-normalise the sentence vector. auto: as the model declares (a Normalize module in "
+                        + "sentence-transformers' modules.json; true for the bundled model), else true. An explicit "
+                        + "value wins: normalising changes a vector's length, not its direction.",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_NORMALIZE);
+        def.define(EMBEDDING_TOKEN_VECTORS_ENABLED, Type.BOOLEAN, false, Importance.MEDIUM,
+                "Also write every text's token vectors (the encoder's last hidden state for each token, before "
+                        + "pooling, with the model's token ids, pieces and spans) to text-token-embeddings, from "
+                        + "the same forward pass as its sentence embedding and in the same transaction. About "
+                        + "4 x dimension bytes per token (1.5 KB for all-MiniLM-L6-v2).",
+                GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_TOKEN_VECTORS_ENABLED);
 
         order = 0;
         def.define(SONG2VEC_MODE, Type.STRING, modeName(SgnsConfig.DEFAULT_MODE),
@@ -481,6 +503,20 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public boolean embeddingNativeTuning() {
         return getBoolean(EMBEDDING_NATIVE_TUNING);
+    }
+
+    /** {@code auto}, {@code mean}, {@code cls} or {@code max}. */
+    public String embeddingPooling() {
+        return getString(EMBEDDING_POOLING);
+    }
+
+    /** {@code auto}, {@code true} or {@code false}. */
+    public String embeddingNormalize() {
+        return getString(EMBEDDING_NORMALIZE);
+    }
+
+    public boolean embeddingTokenVectors() {
+        return getBoolean(EMBEDDING_TOKEN_VECTORS_ENABLED);
     }
 
     /** The song path's settings. */

@@ -1,8 +1,8 @@
 package io.streamvec.bench;
 
 import io.streamvec.text.model.BundledModel;
-import io.streamvec.text.model.MeanPooling;
 import io.streamvec.text.model.PaddedBatchEmbedder;
+import io.streamvec.text.model.Pooling;
 import io.streamvec.text.model.TextTokenizer;
 import io.streamvec.text.model.TokenBatch;
 import ai.onnxruntime.OnnxTensor;
@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * The anchor: the bundled all-MiniLM-L6-v2 ONNX graph on ONNX Runtime (CPU, all graph optimisations,
  * {@code intraOpThreads} threads), with the same tokenization, batching and pooling as streamvec's
- * own path. Used by {@code bench embed} and the exactness test, never by the pipeline.
+ * own path, and its last hidden state per token. Used by {@code bench embed} and the exactness tests, never by
+ * the pipeline.
  */
 public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
 
@@ -27,9 +28,16 @@ public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
     private final OrtSession session;
     private final TextTokenizer tokenizer;
     private final int dim;
+    private final Pooling pooling;
 
     public OnnxRuntimeEmbedder(int maxLength, int intraOpThreads, int subBatch) {
+        this(maxLength, intraOpThreads, subBatch, Pooling.MEAN_NORMALIZED);
+    }
+
+    /** @param pooling applied to the graph's last hidden state, as streamvec's encoder applies it */
+    public OnnxRuntimeEmbedder(int maxLength, int intraOpThreads, int subBatch, Pooling pooling) {
         super(subBatch);
+        this.pooling = pooling;
         this.env = OrtEnvironment.getEnvironment();
         this.tokenizer = TextTokenizer.bundled(maxLength);
         this.dim = 384;
@@ -48,6 +56,11 @@ public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
 
     @Override
     protected float[][] embedBatch(TokenBatch batch) {
+        return pooling.pool(lastHiddenState(batch), batch.batch(), batch.seq(), dim, batch.attentionMask());
+    }
+
+    /** The graph's {@code last_hidden_state} for one padded batch, {@code [batch, seq, dim]} row-major. */
+    private float[] lastHiddenState(TokenBatch batch) {
         long[] shape = {batch.batch(), batch.seq()};
         try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
              OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
@@ -57,10 +70,22 @@ public final class OnnxRuntimeEmbedder extends PaddedBatchEmbedder {
             FloatBuffer hidden = ((OnnxTensor) result.get(0)).getFloatBuffer();
             float[] flat = new float[hidden.remaining()];
             hidden.get(flat);
-            return MeanPooling.meanPoolNormalize(flat, batch.batch(), batch.seq(), dim, batch.attentionMask());
+            return flat;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime inference failed", e);
         }
+    }
+
+    /**
+     * Each sequence's last hidden state, one text per run (no padding): {@code [tokens, dim]} row-major per
+     * sequence, in order.
+     */
+    public float[][] tokenStates(java.util.List<long[]> tokenIds) {
+        float[][] out = new float[tokenIds.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = lastHiddenState(TokenBatch.pad(java.util.List.of(tokenIds.get(i))));
+        }
+        return out;
     }
 
     @Override

@@ -17,24 +17,34 @@ import picocli.CommandLine.Model.CommandSpec;
 final class TopologyCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Write topology.txt and the diagram topology.svg into DIR instead of printing the text.")
+            description = "Write topology.txt and the diagram topology.svg into DIR instead of printing the text, "
+                    + "and the same with embedding.token.vectors.enabled=true as topology-token-vectors.txt and "
+                    + "topology-token-vectors.svg.")
     Path outDir;
+
+    @Option(names = "--token-vectors",
+            description = "Print the topology with embedding.token.vectors.enabled=true (the optional "
+                    + "text-token-embeddings branch).")
+    boolean tokenVectors;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        String description = StreamvecTopology.describe();
+        String description = StreamvecTopology.describe(tokenVectors);
         if (outDir == null) {
             spec.commandLine().getOut().print(description);
             spec.commandLine().getOut().flush();
         } else {
             Files.createDirectories(outDir);
-            Files.writeString(outDir.resolve("topology.txt"), description, StandardCharsets.UTF_8);
-            Files.writeString(outDir.resolve("topology.svg"), StreamvecTopology.diagram(), StandardCharsets.UTF_8);
-            spec.commandLine().getOut().println("wrote " + outDir.resolve("topology.txt") + " and "
-                    + outDir.resolve("topology.svg"));
+            for (boolean on : new boolean[] {false, true}) {
+                String name = on ? "topology-token-vectors" : "topology";
+                Files.writeString(outDir.resolve(name + ".txt"), StreamvecTopology.describe(on), StandardCharsets.UTF_8);
+                Files.writeString(outDir.resolve(name + ".svg"), StreamvecTopology.diagram(on), StandardCharsets.UTF_8);
+                spec.commandLine().getOut().println("wrote " + outDir.resolve(name + ".txt") + " and "
+                        + outDir.resolve(name + ".svg"));
+            }
         }
         return 0;
     }

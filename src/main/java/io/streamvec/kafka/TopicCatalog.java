@@ -83,11 +83,20 @@ public final class TopicCatalog {
 
     /** Creates every catalog topic that does not exist yet; existing topics are left as they are. */
     public void createMissing(Admin admin, short replicationFactor, long timeoutMs) {
+        createMissing(admin, replicationFactor, timeoutMs, name -> true);
+    }
+
+    /**
+     * Creates the {@code wanted} catalog topics that do not exist yet (an optional output that is switched off,
+     * such as {@code text-token-embeddings}, is not wanted); existing topics are left as they are.
+     */
+    public void createMissing(Admin admin, short replicationFactor, long timeoutMs,
+                              java.util.function.Predicate<String> wanted) {
         try {
             Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (TopicSpec spec : topics.values()) {
-                if (!existing.contains(spec.name())) {
+                if (wanted.test(spec.name()) && !existing.contains(spec.name())) {
                     missing.add(spec.toNewTopic(replicationFactor));
                 }
             }

@@ -7,6 +7,7 @@ import io.streamvec.avro.Song;
 import io.streamvec.avro.SongRecommendations;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.TokenEmbeddings;
 import io.streamvec.avro.TokenizedText;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,8 @@ public final class EmbeddedSchemaRegistry implements SchemaRegistry {
             Song.getClassSchema(),
             SongRecommendations.getClassSchema(),
             PendingEmbedding.getClassSchema(),
-            ModelDelta.getClassSchema());
+            ModelDelta.getClassSchema(),
+            TokenEmbeddings.getClassSchema());
 
     private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
 

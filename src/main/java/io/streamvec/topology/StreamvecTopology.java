@@ -6,6 +6,7 @@ import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.avro.Song;
 import io.streamvec.avro.SongRecommendations;
 import io.streamvec.avro.TextEmbedding;
+import io.streamvec.avro.TokenEmbeddings;
 import io.streamvec.avro.TokenizedText;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
@@ -43,6 +44,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                              └─► embed [embedding-buffer] ────► text-embeddings
  *                   (each text tokenized once for both branches, unless text-tokens has a tokenizer of its own;
  *                    embedded by the JVM's EmbeddingWorkers in micro-batches)
+ *      with embedding.token.vectors.enabled=true (not in topology/topology.txt, which shows the defaults):
+ *                                                  embed [embedding-buffer, embedding-buffer-tokens] ─┬─► text-embeddings
+ *                                                                                                     └─► text-token-embeddings
  *
  *   playlist-events ──► prepare-playlist ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
  *   songs ──► (global) song-metadata ────────────┘ (titles and artists)                     └─► song2vec-model-deltas
@@ -61,7 +65,9 @@ public final class StreamvecTopology {
     public static final String TOKENS = "tokens";
     public static final String TOKENS_SINK = "text-tokens-sink";
     public static final String EMBED = "embed";
-    public static final String EMBEDDINGS_SINK = "text-embeddings-sink";
+    public static final String EMBEDDINGS_SINK = EmbedProcessor.EMBEDDINGS_CHILD;
+    /** Only with token vectors on. */
+    public static final String TOKEN_EMBEDDINGS_SINK = EmbedProcessor.TOKEN_EMBEDDINGS_CHILD;
     public static final String PLAYLIST_SOURCE = "playlist-events-source";
     public static final String PREPARE_PLAYLIST = "prepare-playlist";
     public static final String SONG2VEC = "song2vec";
@@ -72,7 +78,8 @@ public final class StreamvecTopology {
 
     /**
      * What the topology needs besides serdes: the tokenizer of {@code text-tokens} (the embedding model's own
-     * instance when they match, so that each text is tokenized once), the embedding workers, and song2vec's settings.
+     * instance when they match, so that each text is tokenized once), the embedding workers, song2vec's settings,
+     * and whether token vectors go to {@code text-token-embeddings} ({@code embedding.token.vectors.enabled}).
      */
     public record Parts(
             SchemaRegistry registry,
@@ -80,12 +87,24 @@ public final class StreamvecTopology {
             Supplier<EmbeddingWorkers> embedding,
             Song2vecSettings song2vec,
             MeterRegistry metrics,
-            DeltaFeed.Factory modelDeltas) {
+            DeltaFeed.Factory modelDeltas,
+            boolean tokenVectors) {
 
-        /** Without metrics or a model-delta feed (tests, topology description). */
+        /** Without token vectors. */
+        public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
+                     Song2vecSettings song2vec, MeterRegistry metrics, DeltaFeed.Factory modelDeltas) {
+            this(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, false);
+        }
+
+        /** Without metrics, a model-delta feed or token vectors (tests, topology description). */
         public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
                      Song2vecSettings song2vec) {
-            this(registry, tokenizer, embedding, song2vec, new SimpleMeterRegistry(), null);
+            this(registry, tokenizer, embedding, song2vec, new SimpleMeterRegistry(), null, false);
+        }
+
+        /** The same parts with token vectors on or off. */
+        public Parts withTokenVectors(boolean on) {
+            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, on);
         }
     }
 
@@ -112,13 +131,24 @@ public final class StreamvecTopology {
         topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
                 new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENS);
 
-        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics()), TOKENIZE);
+        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics(), parts.tokenVectors()),
+                TOKENIZE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
                         Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
                 .withLoggingEnabled(Map.of())
                 .withCachingDisabled(), EMBED);
         topology.addSink(EMBEDDINGS_SINK, Topics.TEXT_EMBEDDINGS, keys,
                 new AvroSerde<>(TextEmbedding.class, registry).serializer(), EMBED);
+        if (parts.tokenVectors()) {
+            // Same forward pass, same processing step as the sentence embedding: one transaction holds both.
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                            Stores.inMemoryKeyValueStore(EmbedProcessor.TOKENS_STORE), Serdes.String(),
+                            new AvroSerde<>(TokenizedText.class, registry))
+                    .withLoggingEnabled(Map.of())
+                    .withCachingDisabled(), EMBED);
+            topology.addSink(TOKEN_EMBEDDINGS_SINK, Topics.TEXT_TOKEN_EMBEDDINGS, keys,
+                    new AvroSerde<>(TokenEmbeddings.class, registry).serializer(), EMBED);
+        }
 
         topology.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
                                 Stores.persistentTimestampedKeyValueStore(SongStores.SONG_METADATA),
@@ -151,23 +181,37 @@ public final class StreamvecTopology {
      * committed {@code topology/topology.txt}. Loads no model and touches no broker.
      */
     public static String describe() {
-        String text = descriptionOnly().describe().toString();
+        return describe(false);
+    }
+
+    /**
+     * As {@link #describe()}, with {@code embedding.token.vectors.enabled} as given: with token vectors on, the
+     * content of the committed {@code topology/topology-token-vectors.txt}.
+     */
+    public static String describe(boolean tokenVectors) {
+        String text = descriptionOnly(tokenVectors).describe().toString();
         return text.endsWith("\n") ? text : text + "\n";
     }
 
     /** The SVG diagram of the real topology: the content of the committed {@code topology/topology.svg}. */
     public static String diagram() {
-        return TopologyDiagram.svg(descriptionOnly().describe());
+        return diagram(false);
+    }
+
+    /** As {@link #diagram()}; with token vectors on, {@code topology/topology-token-vectors.svg}. */
+    public static String diagram(boolean tokenVectors) {
+        return TopologyDiagram.svg(descriptionOnly(tokenVectors).describe());
     }
 
     /** The real topology built with stand-ins for the models (which describing it never loads). */
-    private static Topology descriptionOnly() {
+    private static Topology descriptionOnly(boolean tokenVectors) {
         Supplier<EmbeddingWorkers> noEmbedding = () -> {
             throw new IllegalStateException("describing the topology needs no model");
         };
         Supplier<TextTokenizer> noTokenizer = () -> {
             throw new IllegalStateException("describing the topology needs no tokenizer");
         };
-        return build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedding, Song2vecSettings.defaults()));
+        return build(new Parts(EmbeddedSchemaRegistry.bundled(), noTokenizer, noEmbedding, Song2vecSettings.defaults())
+                .withTokenVectors(tokenVectors));
     }
 }

@@ -33,7 +33,7 @@ class TopicCatalogTest {
 
     @Test
     void everyTopicInTheTopologyIsInTheCatalog() {
-        Matcher topics = Pattern.compile("topics?: \\[?([\\w.-]+)").matcher(StreamvecTopology.describe());
+        Matcher topics = Pattern.compile("topics?: \\[?([\\w.-]+)").matcher(StreamvecTopology.describe(true));
         int found = 0;
         while (topics.find()) {
             assertTrue(catalog.names().contains(topics.group(1)), topics.group(1) + " missing from the catalog");

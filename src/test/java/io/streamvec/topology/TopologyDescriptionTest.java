@@ -28,6 +28,22 @@ class TopologyDescriptionTest {
     }
 
     @Test
+    void committedTokenVectorsFilesMatchTheCodeAndDifferOnlyByTheOptionalBranch() throws Exception {
+        assertEquals(Files.readString(Path.of("topology/topology-token-vectors.txt")), StreamvecTopology.describe(true),
+                "topology/topology-token-vectors.txt is stale: run `java -jar target/streamvec.jar topology --out topology`");
+        assertEquals(Files.readString(Path.of("topology/topology-token-vectors.svg")), StreamvecTopology.diagram(true),
+                "topology/topology-token-vectors.svg is stale: run `java -jar target/streamvec.jar topology --out topology`");
+        String with = StreamvecTopology.describe(true);
+        String without = StreamvecTopology.describe();
+        org.junit.jupiter.api.Assertions.assertFalse(without.contains("text-token-embeddings"));
+        org.junit.jupiter.api.Assertions.assertTrue(with.contains(
+                "Sink: text-token-embeddings-sink (topic: text-token-embeddings)"), with);
+        org.junit.jupiter.api.Assertions.assertTrue(with.contains(
+                "Processor: embed (stores: [embedding-buffer, embedding-buffer-tokens])"), with);
+        org.junit.jupiter.api.Assertions.assertTrue(StreamvecTopology.diagram(true).contains(">text-token-embeddings-sink<"));
+    }
+
+    @Test
     void theDiagramShowsEveryNodeOfTheDescription() {
         String svg = StreamvecTopology.diagram();
         java.util.regex.Matcher nodes = java.util.regex.Pattern

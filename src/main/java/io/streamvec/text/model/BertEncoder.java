@@ -114,13 +114,31 @@ public final class BertEncoder implements AutoCloseable {
     }
 
     /**
-     * Sentence embeddings: the forward pass, then the masked mean over each text's tokens and L2 normalisation
-     * (sentence-transformers' pooling).
+     * What one forward pass gives, float32.
+     *
+     * @param sentences {@code [batch.texts(), hidden]}, pooled, in the batch's text order
+     * @param tokens    the last hidden state of every packed token, {@code [batch.tokens(), hidden]} (text after
+     *                  text, as {@link PackedBatch#inputIds()}), or null when not asked for
+     */
+    public record Output(NDArray sentences, NDArray tokens) {}
+
+    /**
+     * Sentence embeddings: the forward pass, then {@code pooling} over each text's tokens.
      *
      * @param m the batch's manager: every array made here is attached to it
-     * @return float32 {@code [batch.texts(), hidden]}, unit length rows, in the batch's text order
+     * @return float32 {@code [batch.texts(), hidden]}, in the batch's text order
      */
-    public NDArray embed(NDManager m, PackedBatch batch) {
+    public NDArray embed(NDManager m, PackedBatch batch, Pooling pooling) {
+        return encode(m, batch, pooling, false).sentences();
+    }
+
+    /**
+     * The forward pass, pooled into sentence embeddings, and if {@code tokenStates} the tokens' last hidden states
+     * that were pooled (no second pass).
+     *
+     * @param m the batch's manager: every array made here is attached to it
+     */
+    public Output encode(NDManager m, PackedBatch batch, Pooling pooling, boolean tokenStates) {
         for (PackedBatch.Group g : batch.groups()) {
             if (g.seq() > config.maxPositions()) {
                 throw new IllegalArgumentException("sequence length " + g.seq() + " > " + config.maxPositions());
@@ -141,9 +159,10 @@ public final class BertEncoder implements AutoCloseable {
         NDList pooled = new NDList(groups.size());
         for (Group g : groups) {
             NDArray padded = gatherRows(g.gather(), hidden).reshape(g.texts(), g.seq(), config.hiddenSize());
-            pooled.add(MeanPooling.meanPoolNormalize(padded, g.mask()));
+            pooled.add(pooling.pool(padded, g.mask()));
         }
-        return pooled.size() == 1 ? pooled.head() : NDArrays.concat(pooled, 0);
+        return new Output(pooled.size() == 1 ? pooled.head() : NDArrays.concat(pooled, 0),
+                tokenStates ? hidden : null);
     }
 
     /** The packed tokens' last hidden states, {@code [batch.tokens(), hidden]} in the compute type. */

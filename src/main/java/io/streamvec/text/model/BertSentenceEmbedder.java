@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sentence embeddings from a BERT encoder written in DJL NDArray ops on the PyTorch engine, with
- * sentence-transformers' pooling (masked mean, L2 normalisation). One instance per JVM: the weights are
+ * sentence-transformers' pooling (see {@link Pooling}: the model's own unless configured). One instance per JVM: the weights are
  * created once on the chosen device and shared read-only; every batch runs in its own NDManager, closed
  * when the batch is done, so nothing accumulates.
  */
@@ -31,14 +31,16 @@ public final class BertSentenceEmbedder implements TextEmbedder {
     private final NDManager root;
     private final BertEncoder encoder;
     private final Device device;
+    private final Pooling pooling;
 
     private BertSentenceEmbedder(String modelName, TextTokenizer tokenizer, NDManager root, BertEncoder encoder,
-                                 Device device) {
+                                 Device device, Pooling pooling) {
         this.modelName = modelName;
         this.tokenizer = tokenizer;
         this.root = root;
         this.encoder = encoder;
         this.device = device;
+        this.pooling = pooling;
     }
 
     /**
@@ -46,15 +48,16 @@ public final class BertSentenceEmbedder implements TextEmbedder {
      * @param precision {@code auto} (fp16 on the GPU, fp32 on the CPU), {@code fp32}, {@code fp16}
      */
     public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision) {
-        return create(model, maxLength, device, precision, true);
+        return create(model, maxLength, device, precision, true, model.pooling("auto", "auto"));
     }
 
     /**
      * @param nativeTuning {@code embedding.native.tuning}: apply {@link NativeTuning} before the engine's first use
      *                     (the JVM's first embedder decides)
+     * @param pooling      how token states become a sentence vector (see {@link EmbeddingModel#pooling})
      */
     public static BertSentenceEmbedder create(EmbeddingModel model, int maxLength, String device, String precision,
-                                              boolean nativeTuning) {
+                                              boolean nativeTuning, Pooling pooling) {
         Engine engine = NativeTuning.pytorch(nativeTuning);
         Device chosen = EmbeddingDevices.choose(engine, device);
         DataType dtype = switch (precision) {
@@ -67,9 +70,10 @@ public final class BertSentenceEmbedder implements TextEmbedder {
         NDManager root = engine.newBaseManager(chosen);
         try {
             BertEncoder encoder = new BertEncoder(root, model.weights(), model.config(), dtype);
-            LOG.info("embedding model {} ({} layers, dim {}) on {} in {}", model.name(), model.config().numLayers(),
-                    model.config().hiddenSize(), chosen, dtype == DataType.FLOAT16 ? "fp16" : "fp32");
-            return new BertSentenceEmbedder(model.name(), model.tokenizer(maxLength), root, encoder, chosen);
+            LOG.info("embedding model {} ({} layers, dim {}, pooling {}) on {} in {}", model.name(),
+                    model.config().numLayers(), model.config().hiddenSize(), pooling, chosen,
+                    dtype == DataType.FLOAT16 ? "fp16" : "fp32");
+            return new BertSentenceEmbedder(model.name(), model.tokenizer(maxLength), root, encoder, chosen, pooling);
         } catch (RuntimeException e) {
             root.close();
             throw e;
@@ -87,13 +91,28 @@ public final class BertSentenceEmbedder implements TextEmbedder {
      */
     @Override
     public float[][] embed(List<long[]> tokenIds) {
-        float[][] out = new float[tokenIds.size()][];
+        EmbeddedText[] embedded = run(tokenIds, false);
+        float[][] out = new float[embedded.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = embedded[i].vector();
+        }
+        return out;
+    }
+
+    /** As {@link #embed}, with each token's last hidden state from the same forward pass. */
+    @Override
+    public EmbeddedText[] embedWithTokens(List<long[]> tokenIds) {
+        return run(tokenIds, true);
+    }
+
+    private EmbeddedText[] run(List<long[]> tokenIds, boolean tokenStates) {
+        EmbeddedText[] out = new EmbeddedText[tokenIds.size()];
         // A sequence without tokens (a tokenizer that adds no special tokens, given an empty text) has nothing to
         // pool: its vector is zero, as a fully masked row of a padded batch gave.
         List<Integer> order = new ArrayList<>(tokenIds.size());
         for (int i = 0; i < tokenIds.size(); i++) {
             if (tokenIds.get(i).length == 0) {
-                out[i] = new float[dimension()];
+                out[i] = new EmbeddedText(new float[dimension()], tokenStates ? new float[0] : null);
             } else {
                 order.add(i);
             }
@@ -110,22 +129,28 @@ public final class BertSentenceEmbedder implements TextEmbedder {
                 chunk.add(ids);
                 tokens += ids.length;
             }
-            float[][] vectors = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP));
+            EmbeddedText[] embedded = embedPacked(PackedBatch.pack(chunk, ATTENTION_GROUP), tokenStates);
             for (int i = start; i < end; i++) {
-                out[order.get(i)] = vectors[i - start];
+                out[order.get(i)] = embedded[i - start];
             }
             start = end;
         }
         return out;
     }
 
-    private float[][] embedPacked(PackedBatch batch) {
+    private EmbeddedText[] embedPacked(PackedBatch batch, boolean tokenStates) {
         try (NDManager m = root.newSubManager()) {
-            float[] flat = encoder.embed(m, batch).toFloatArray();
+            BertEncoder.Output output = encoder.encode(m, batch, pooling, tokenStates);
+            float[] flat = output.sentences().toFloatArray();
+            float[] states = tokenStates ? output.tokens().toFloatArray() : null;
             int dim = encoder.config().hiddenSize();
-            float[][] out = new float[batch.texts()][dim];
+            int[] starts = batch.textStarts();
+            EmbeddedText[] out = new EmbeddedText[batch.texts()];
             for (int t = 0; t < out.length; t++) {
-                System.arraycopy(flat, t * dim, out[t], 0, dim);
+                float[] vector = java.util.Arrays.copyOfRange(flat, t * dim, (t + 1) * dim);
+                float[] tokens = states == null ? null
+                        : java.util.Arrays.copyOfRange(states, starts[t] * dim, starts[t + 1] * dim);
+                out[t] = new EmbeddedText(vector, tokens);
             }
             return out;
         }
@@ -155,6 +180,10 @@ public final class BertSentenceEmbedder implements TextEmbedder {
         if (intraOpThreads > 0 && !device.isGpu()) {
             JniUtils.setNumThreads(intraOpThreads);
         }
+    }
+
+    public Pooling pooling() {
+        return pooling;
     }
 
     public Device device() {

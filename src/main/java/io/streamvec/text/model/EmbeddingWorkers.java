@@ -59,14 +59,17 @@ public final class EmbeddingWorkers implements AutoCloseable {
     /** One submitted text: done when its vector (or its batch's failure) is in. */
     public static final class Ticket {
         private final long[] tokenIds;
+        private final boolean withTokens;
         private final long enqueuedNanos;
         private volatile boolean done;
         private volatile boolean cancelled;
         private float[] vector;
+        private float[] tokenVectors;
         private RuntimeException failure;
 
-        private Ticket(long[] tokenIds, long enqueuedNanos) {
+        private Ticket(long[] tokenIds, boolean withTokens, long enqueuedNanos) {
             this.tokenIds = tokenIds;
+            this.withTokens = withTokens;
             this.enqueuedNanos = enqueuedNanos;
         }
 
@@ -85,10 +88,20 @@ public final class EmbeddingWorkers implements AutoCloseable {
             return vector;
         }
 
-        private void complete(float[] vector, RuntimeException failure) {
+        /**
+         * The tokens' vectors from the same forward pass, {@code [tokens, dimension]} row-major (see
+         * {@link EmbeddedText}); null unless submitted with tokens. Only once {@link #isDone()}.
+         */
+        public float[] tokenVectors() {
+            vector();
+            return tokenVectors;
+        }
+
+        private void complete(float[] vector, float[] tokenVectors, RuntimeException failure) {
             this.vector = vector;
+            this.tokenVectors = tokenVectors;
             this.failure = failure;
-            this.done = true; // volatile write publishes the two fields above
+            this.done = true; // volatile write publishes the three fields above
         }
     }
 
@@ -144,6 +157,14 @@ public final class EmbeddingWorkers implements AutoCloseable {
 
     /** Queues one text's token ids; blocks while the workers have {@code capacity} texts in hand. */
     public Ticket submit(long[] tokenIds) {
+        return submit(tokenIds, false);
+    }
+
+    /**
+     * As {@link #submit(long[])}; with {@code withTokens} the ticket also gets the text's token vectors, from the
+     * same forward pass (the model must support {@link TextEmbedder#embedWithTokens}).
+     */
+    public Ticket submit(long[] tokenIds, boolean withTokens) {
         lock.lock();
         try {
             while (outstanding >= capacity && !closed) {
@@ -152,7 +173,7 @@ public final class EmbeddingWorkers implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("embedding workers are closed");
             }
-            Ticket ticket = new Ticket(tokenIds, System.nanoTime());
+            Ticket ticket = new Ticket(tokenIds, withTokens, System.nanoTime());
             queue.add(ticket);
             outstanding++;
             if (queue.size() == 1 || queue.size() >= settings.batchSize()) {
@@ -228,7 +249,7 @@ public final class EmbeddingWorkers implements AutoCloseable {
                 IllegalStateException unfinished = new IllegalStateException("embedding worker failed");
                 for (Ticket ticket : batch) {
                     if (!ticket.done) {
-                        ticket.complete(null, unfinished);
+                        ticket.complete(null, null, unfinished);
                     }
                 }
                 lock.lock();
@@ -281,13 +302,25 @@ public final class EmbeddingWorkers implements AutoCloseable {
 
     private void embed(List<Ticket> batch) {
         List<long[]> ids = new ArrayList<>(batch.size());
+        boolean withTokens = false;
         for (Ticket ticket : batch) {
             ids.add(ticket.tokenIds);
+            withTokens |= ticket.withTokens;
         }
         long started = System.nanoTime();
         float[][] vectors;
+        float[][] tokenVectors = new float[batch.size()][];
         try {
-            vectors = embedder.embed(ids);
+            if (withTokens) {
+                EmbeddedText[] embedded = embedder.embedWithTokens(ids);
+                vectors = new float[embedded.length][];
+                for (int i = 0; i < embedded.length && i < batch.size(); i++) {
+                    vectors[i] = embedded[i].vector();
+                    tokenVectors[i] = batch.get(i).withTokens ? embedded[i].tokenVectors() : null;
+                }
+            } else {
+                vectors = embedder.embed(ids);
+            }
             if (vectors.length != batch.size()) {
                 throw new IllegalStateException("the model returned " + vectors.length + " vectors for "
                         + batch.size() + " texts");
@@ -296,14 +329,14 @@ public final class EmbeddingWorkers implements AutoCloseable {
             RuntimeException failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
             LOG.warn("embedding a batch of {} texts failed: {}", batch.size(), e.toString());
             for (Ticket ticket : batch) {
-                ticket.complete(null, failure);
+                ticket.complete(null, null, failure);
             }
             return;
         }
         batchLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         batchSizes.record(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).complete(vectors[i], null);
+            batch.get(i).complete(vectors[i], tokenVectors[i], null);
         }
     }
 
@@ -335,7 +368,7 @@ public final class EmbeddingWorkers implements AutoCloseable {
             lock.unlock();
         }
         IllegalStateException closedFailure = new IllegalStateException("embedding workers closed");
-        left.forEach(t -> t.complete(null, closedFailure));
+        left.forEach(t -> t.complete(null, null, closedFailure));
         for (Thread thread : threads) {
             try {
                 thread.join(TimeUnit.MINUTES.toMillis(1));

@@ -22,7 +22,7 @@ public abstract class PaddedBatchEmbedder implements TextEmbedder {
         this.maxSubBatch = maxSubBatch;
     }
 
-    /** L2-normalised mean-pooled vectors for one padded batch, in batch order. */
+    /** Pooled vectors for one padded batch, in batch order. */
     protected abstract float[][] embedBatch(TokenBatch batch);
 
     @Override

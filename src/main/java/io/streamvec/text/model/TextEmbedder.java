@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A sentence-embedding model: its tokenizer, and a forward pass over one batch of token id sequences
- * (each with its special tokens) to unit-length vectors. One instance per JVM, shared read-only by every
- * stream thread; {@link #embed} is thread-safe.
+ * (each with its special tokens) to pooled vectors (unit length unless the model's pooling says otherwise). One
+ * instance per JVM, shared read-only by every stream thread; {@link #embed} is thread-safe.
  */
 public interface TextEmbedder extends AutoCloseable {
 
@@ -16,8 +16,18 @@ public interface TextEmbedder extends AutoCloseable {
     /** The model's own tokenizer: token ids given to {@link #embed} must come from it. */
     TextTokenizer tokenizer();
 
-    /** One L2-normalised vector per sequence, in order. */
+    /** One pooled vector per sequence, in order (L2-normalised unless the pooling says otherwise). */
     float[][] embed(List<long[]> tokenIds);
+
+    /**
+     * The sentence vectors, as {@link #embed}, and each token's vector (the last hidden states that were pooled)
+     * from the same forward pass.
+     *
+     * @throws UnsupportedOperationException if the model gives no per-token vectors (the default)
+     */
+    default EmbeddedText[] embedWithTokens(List<long[]> tokenIds) {
+        throw new UnsupportedOperationException(modelName() + " gives no per-token vectors");
+    }
 
     /**
      * Called once on each worker thread before its first {@link #embed} (see {@link EmbeddingWorkers}): that

@@ -25,19 +25,27 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final String name;
     private final int maxLength;
+    /** Opens the tokenizer.json again, for its {@link Vocabulary} (read on first use). */
+    private final Source source;
+    private volatile Vocabulary vocabulary;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, String name, int maxLength) {
+    private interface Source {
+        InputStream open() throws IOException;
+    }
+
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, String name, int maxLength, Source source) {
         this.tokenizer = tokenizer;
         this.name = name;
         this.maxLength = maxLength;
+        this.source = source;
     }
 
     /** The tokenizer of the bundled all-MiniLM-L6-v2 model. */
     public static TextTokenizer bundled(int maxLength) {
         try (InputStream in = BundledModel.open(BundledModel.TOKENIZER_RESOURCE)) {
             return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options(maxLength)), BundledModel.NAME,
-                    maxLength);
+                    maxLength, () -> BundledModel.open(BundledModel.TOKENIZER_RESOURCE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the bundled tokenizer", e);
         }
@@ -53,10 +61,25 @@ public final class TextTokenizer implements AutoCloseable {
         String name = file.getFileName().toString().equals("tokenizer.json") && parent != null
                 && parent.getFileName() != null ? parent.getFileName().toString() : file.getFileName().toString();
         try {
-            return new TextTokenizer(HuggingFaceTokenizer.newInstance(file, options(maxLength)), name, maxLength);
+            return new TextTokenizer(HuggingFaceTokenizer.newInstance(file, options(maxLength)), name, maxLength,
+                    () -> Files.newInputStream(file));
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot load tokenizer " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot load tokenizer " + file + ": not a Hugging Face tokenizer.json ("
+                    + firstLine(e) + ")", e);
         }
+    }
+
+    /**
+     * {@link BundledModel#NAME} for the bundled tokenizer, else a {@code tokenizer.json} file or a directory
+     * holding one.
+     */
+    public static TextTokenizer byNameOrPath(String nameOrPath, int maxLength) {
+        return nameOrPath.equals(BundledModel.NAME) ? bundled(maxLength) : fromPath(Path.of(nameOrPath), maxLength);
+    }
+
+    private static String firstLine(Exception e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        return message.lines().findFirst().orElse(message).strip();
     }
 
     /** The bundled tokenizer when {@code path} is blank, else the one at {@code path}. */
@@ -83,6 +106,36 @@ public final class TextTokenizer implements AutoCloseable {
         return maxLength;
     }
 
+    /** The ids the tokenizer file defines (read from it on first use). */
+    public Vocabulary vocabulary() {
+        Vocabulary v = vocabulary;
+        if (v == null) {
+            try (InputStream in = source.open()) {
+                v = Vocabulary.read(in);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("cannot read the vocabulary of tokenizer " + name + ": "
+                        + firstLine(e), e);
+            }
+            vocabulary = v;
+        }
+        return v;
+    }
+
+    /**
+     * The text of token ids, as the tokenizer's decoder writes it; special tokens skipped if asked. An id outside
+     * the vocabulary (which the native decoder would drop without a word) is an {@link IllegalArgumentException}.
+     */
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        Vocabulary v = vocabulary();
+        for (long id : ids) {
+            if (!v.contains(id)) {
+                throw new IllegalArgumentException("token id " + id + " is not in the vocabulary of " + name
+                        + " (" + v.size() + " ids, 0 to " + v.maxId() + ")");
+            }
+        }
+        return tokenizer.decode(ids, skipSpecialTokens);
+    }
+
     /** Tokenizes one text. */
     public Tokens tokenize(String text) {
         return toTokens(tokenizer.encode(text), text);
@@ -106,17 +159,19 @@ public final class TextTokenizer implements AutoCloseable {
         boolean supplementary = text.length() != text.codePointCount(0, text.length());
         long[] ids = encoding.getIds();
         CharSpan[] spans = encoding.getCharTokenSpans();
-        long[] special = encoding.getSpecialTokenMask();
+        long[] specialMask = encoding.getSpecialTokenMask();
         int[] starts = new int[ids.length];
         int[] ends = new int[ids.length];
+        boolean[] special = new boolean[ids.length];
         for (int i = 0; i < ids.length; i++) {
+            special[i] = specialMask[i] != 0;
             CharSpan span = spans == null || i >= spans.length ? null : spans[i];
-            if (span != null && special[i] == 0) {
+            if (span != null && !special[i]) {
                 starts[i] = supplementary ? utf16Index(text, span.getStart()) : span.getStart();
                 ends[i] = supplementary ? utf16Index(text, span.getEnd()) : span.getEnd();
             }
         }
-        return new Tokens(ids, encoding.getTokens(), starts, ends, encoding.exceedMaxLength());
+        return new Tokens(ids, encoding.getTokens(), starts, ends, encoding.exceedMaxLength(), special);
     }
 
     private static int utf16Index(String text, int codePoints) {

@@ -7,11 +7,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.TokenEmbeddings;
+import io.streamvec.avro.TokenizedText;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -30,36 +33,68 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Under exactly-once the store, the outputs and the input offsets commit together: a text whose input
  * offset is committed but whose embedding is not is still in the store. A crash or stop loses nothing and
  * embeds nothing twice: a started task submits whatever its restored store holds.
+ *
+ * <p>With token vectors on ({@code embedding.token.vectors.enabled}), the workers also return each token's
+ * vector from the same forward pass, and the text's {@link TokenEmbeddings} goes to
+ * {@value #TOKEN_EMBEDDINGS_CHILD} in the same step as its {@link TextEmbedding} goes to
+ * {@value #EMBEDDINGS_CHILD}: both commit in one transaction, or neither. The model's pieces and spans wait
+ * in a second changelogged store, {@value #TOKENS_STORE}, under the same key (the buffer's
+ * {@link PendingEmbedding} schema is unchanged, so buffers written without the option still restore).
  */
-public final class EmbedProcessor extends ContextualProcessor<String, TokenizedEvent, String, TextEmbedding> {
+public final class EmbedProcessor extends ContextualProcessor<String, TokenizedEvent, String, SpecificRecord> {
 
     public static final String STORE = "embedding-buffer";
+    /** With token vectors on: each buffered text's model tokens (pieces and spans), keyed as in {@value #STORE}. */
+    public static final String TOKENS_STORE = "embedding-buffer-tokens";
+    /** The sink of {@code text-embeddings}. */
+    public static final String EMBEDDINGS_CHILD = "text-embeddings-sink";
+    /** The sink of {@code text-token-embeddings}, with token vectors on. */
+    public static final String TOKEN_EMBEDDINGS_CHILD = "text-token-embeddings-sink";
     /** How often a task checks for finished embeddings when no record arrives (wall-clock). */
     public static final Duration FORWARD_INTERVAL = Duration.ofMillis(5);
 
     private final Supplier<EmbeddingWorkers> shared;
+    private final boolean tokenVectors;
     private EmbeddingWorkers workers;
     private KeyValueStore<String, PendingEmbedding> buffer;
+    private KeyValueStore<String, TokenizedText> tokenBuffer;
     /** This task's submitted texts in arrival order; the head is forwarded once its ticket is done. */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private final Counter emitted;
+    private final Counter tokensEmitted;
 
-    private record InFlight(String key, PendingEmbedding text, EmbeddingWorkers.Ticket ticket) {}
+    /** @param tokens the text's model tokens when token vectors are on and known, else null */
+    private record InFlight(String key, PendingEmbedding text, TokenizedText tokens, EmbeddingWorkers.Ticket ticket) {}
 
     public EmbedProcessor(Supplier<EmbeddingWorkers> workers, MeterRegistry metrics) {
+        this(workers, metrics, false);
+    }
+
+    /**
+     * @param tokenVectors also forward each text's token vectors to {@value #TOKEN_EMBEDDINGS_CHILD} (the
+     *                     processor then needs the store {@value #TOKENS_STORE})
+     */
+    public EmbedProcessor(Supplier<EmbeddingWorkers> workers, MeterRegistry metrics, boolean tokenVectors) {
         this.shared = workers;
+        this.tokenVectors = tokenVectors;
         this.emitted = Counter.builder("streamvec.records.out").tag("path", "text").tag("topic", "text-embeddings")
                 .description("Records written per path and topic").register(metrics);
+        this.tokensEmitted = tokenVectors ? Counter.builder("streamvec.records.out").tag("path", "text")
+                .tag("topic", "text-token-embeddings").description("Records written per path and topic")
+                .register(metrics) : null;
     }
 
     @Override
-    public void init(ProcessorContext<String, TextEmbedding> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
         workers = shared.get();
         buffer = context.getStateStore(STORE);
-        // Restored after a restart: the keys are zero-padded offsets, so this is arrival order.
+        tokenBuffer = tokenVectors ? context.getStateStore(TOKENS_STORE) : null;
+        // Restored after a restart: the keys are zero-padded offsets, so this is arrival order. A text buffered
+        // before token vectors were turned on has no tokens stored: it gets its sentence embedding only.
         try (KeyValueIterator<String, PendingEmbedding> restored = buffer.all()) {
             restored.forEachRemaining(entry -> submit(entry.key, entry.value,
+                    tokenBuffer == null ? null : tokenBuffer.get(entry.key),
                     entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray()));
         }
         context.schedule(FORWARD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forwardFinished());
@@ -77,21 +112,26 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
         String key = bufferKey(record);
         PendingEmbedding text = new PendingEmbedding(event.getId(), ids, tokens.truncated(), event.getTimestampMs());
         buffer.put(key, text);
-        submit(key, text, tokens.ids());
+        TokenizedText pieces = null;
+        if (tokenBuffer != null) {
+            pieces = TokensProcessor.toAvro(event, workers.embedder().tokenizer().name(), tokens);
+            tokenBuffer.put(key, pieces);
+        }
+        submit(key, text, pieces, tokens.ids());
     }
 
-    /** Hands {@code ids} (the text's token ids, as stored) to the workers. */
-    private void submit(String key, PendingEmbedding text, long[] ids) {
+    /** Hands {@code ids} (the text's token ids, as stored) to the workers, asking for token vectors with tokens. */
+    private void submit(String key, PendingEmbedding text, TokenizedText tokens, long[] ids) {
         EmbeddingWorkers.Ticket ticket;
         try {
-            ticket = workers.submit(ids);
+            ticket = workers.submit(ids, tokens != null);
         } catch (RuntimeException e) {
             // Not the record's fault (the workers are closing): fail the task rather than dead-letter a text
             // that is already in the store.
             throw new EmbeddingFailedException("could not hand text " + text.getSourceId() + " to the embedding "
                     + "workers: " + e, e);
         }
-        inFlight.add(new InFlight(key, text, ticket));
+        inFlight.add(new InFlight(key, text, tokens, ticket));
     }
 
     /** The source offset, zero-padded so that the store iterates in arrival order. */
@@ -142,14 +182,47 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
                     .setProcessingTimestampMs(now)
                     .build();
             try {
-                context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
+                if (tokenBuffer == null) {
+                    context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
+                } else {
+                    context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()),
+                            EMBEDDINGS_CHILD);
+                    if (next.tokens() != null) {
+                        context().forward(new Record<>(text.getSourceId(), tokenEmbeddings(next, embedding,
+                                next.ticket().tokenVectors()), text.getEventTimestampMs()), TOKEN_EMBEDDINGS_CHILD);
+                        tokensEmitted.increment();
+                    }
+                }
                 emitted.increment();
             } finally {
                 // Forwarded, or dead-lettered by the exception handler: either way the text is done. (A failing
-                // task aborts its transaction, and this delete with it.)
+                // task aborts its transaction, and these deletes with it.)
                 buffer.delete(next.key());
+                if (tokenBuffer != null) {
+                    tokenBuffer.delete(next.key());
+                }
             }
         }
+    }
+
+    private static TokenEmbeddings tokenEmbeddings(InFlight text, TextEmbedding embedding, float[] vectors) {
+        List<Float> boxed = new ArrayList<>(vectors.length);
+        for (float v : vectors) {
+            boxed.add(v);
+        }
+        TokenizedText tokens = text.tokens();
+        return TokenEmbeddings.newBuilder()
+                .setSourceId(embedding.getSourceId())
+                .setModel(embedding.getModel())
+                .setDimension(embedding.getDimension())
+                .setTokenIds(tokens.getTokenIds())
+                .setTokens(tokens.getTokens())
+                .setOffsets(tokens.getOffsets())
+                .setVectors(boxed)
+                .setTruncated(embedding.getTruncated())
+                .setEventTimestampMs(embedding.getEventTimestampMs())
+                .setProcessingTimestampMs(embedding.getProcessingTimestampMs())
+                .build();
     }
 
     /** This task's texts still with the workers are left in the store for whoever runs the task next. */

@@ -28,7 +28,8 @@ public final class TokensProcessor extends ContextualProcessor<String, Tokenized
         emitted.increment();
     }
 
-    private static TokenizedText toAvro(TextEvent event, String tokenizer, Tokens tokens) {
+    /** The {@link TokenizedText} of an event's tokens (also what the embed step keeps of the model's tokens). */
+    static TokenizedText toAvro(TextEvent event, String tokenizer, Tokens tokens) {
         List<Integer> ids = new ArrayList<>(tokens.size());
         List<Span> offsets = new ArrayList<>(tokens.size());
         for (int i = 0; i < tokens.size(); i++) {

@@ -45,12 +45,40 @@ public class HashingTestEmbedder implements TextEmbedder {
         return out;
     }
 
+    /**
+     * Token vectors: each id's fixed pseudo-random direction, so that their mean, normalised, is
+     * {@link #vectorOf} (as with mean pooling).
+     */
+    @Override
+    public EmbeddedText[] embedWithTokens(List<long[]> tokenIds) {
+        float[][] vectors = embed(tokenIds);
+        EmbeddedText[] out = new EmbeddedText[vectors.length];
+        for (int i = 0; i < out.length; i++) {
+            long[] ids = tokenIds.get(i);
+            float[] tokens = new float[ids.length * DIMENSION];
+            for (int t = 0; t < ids.length; t++) {
+                System.arraycopy(tokenVectorOf(ids[t]), 0, tokens, t * DIMENSION, DIMENSION);
+            }
+            out[i] = new EmbeddedText(vectors[i], tokens);
+        }
+        return out;
+    }
+
+    public static float[] tokenVectorOf(long id) {
+        java.util.Random random = new java.util.Random(id);
+        float[] v = new float[DIMENSION];
+        for (int d = 0; d < DIMENSION; d++) {
+            v[d] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
     public static float[] vectorOf(long[] ids) {
         float[] v = new float[DIMENSION];
         for (long id : ids) {
-            java.util.Random random = new java.util.Random(id);
+            float[] token = tokenVectorOf(id);
             for (int d = 0; d < DIMENSION; d++) {
-                v[d] += (float) random.nextGaussian();
+                v[d] += token[d];
             }
         }
         double norm = 0;

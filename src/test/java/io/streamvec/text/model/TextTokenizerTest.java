@@ -107,4 +107,51 @@ class TextTokenizerTest {
         Path garbage = Files.writeString(dir.resolve("garbage.json"), "{not json");
         assertThrows(IllegalArgumentException.class, () -> TextTokenizer.fromPath(garbage, 64));
     }
+
+    @Test
+    void theVocabularyComesFromTheFileAndDecodeRejectsIdsOutsideIt() {
+        Vocabulary vocabulary = tokenizer.vocabulary();
+        assertEquals(30522, vocabulary.size());
+        assertEquals(30521, vocabulary.maxId());
+        assertTrue(vocabulary.isSpecial(101) && vocabulary.isSpecial(102) && vocabulary.isSpecial(100));
+        assertFalse(vocabulary.isSpecial(7592));
+        Tokens tokens = tokenizer.tokenize("Hello world");
+        assertArrayEquals(new boolean[] {true, false, false, true}, tokens.special());
+        assertEquals("hello world", tokenizer.decode(tokens.ids(), true));
+        assertEquals("[CLS] hello world [SEP]", tokenizer.decode(tokens.ids(), false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tokenizer.decode(new long[] {7592, 30522}, true));
+        assertEquals("token id 30522 is not in the vocabulary of all-MiniLM-L6-v2 (30522 ids, 0 to 30521)",
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> tokenizer.decode(new long[] {-1}, true));
+    }
+
+    @Test
+    void aByteLevelBpeTokenizerGivesOffsetsThatCoverItsLeadingSpaceAndSplitCharacters() {
+        try (TextTokenizer gpt2 = TextTokenizer.fromPath(Path.of("src/test/resources/tokenizers/gpt2-tiny"), 64)) {
+            assertEquals("gpt2-tiny", gpt2.name());
+            assertEquals(274, gpt2.vocabulary().size());
+            Tokens tokens = gpt2.tokenize("Hello world");
+            assertArrayEquals(new String[] {"Hello", "\u0120world"}, tokens.pieces());
+            assertEquals(" world", "Hello world".substring(tokens.starts()[1], tokens.ends()[1]));
+            assertEquals("Hello world", gpt2.decode(tokens.ids(), true));
+            Tokens emoji = gpt2.tokenize("a😀");
+            assertEquals(5, emoji.size(), "one byte per token for the emoji: no merges in the tiny vocabulary");
+            for (int i = 1; i < 5; i++) {
+                assertEquals("😀", "a😀".substring(emoji.starts()[i], emoji.ends()[i]));
+            }
+        }
+    }
+
+    @Test
+    void aFileThatIsNotATokenizerIsOneClearLine(@TempDir Path dir) throws Exception {
+        for (String content : new String[] {"hello there\nsecond line", "{\"a\": 1}"}) {
+            Path file = Files.writeString(dir.resolve("bad.json"), content);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> TextTokenizer.fromPath(file, 16));
+            assertTrue(e.getMessage().startsWith("cannot load tokenizer " + file + ": not a Hugging Face tokenizer.json"),
+                    e.getMessage());
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        }
+    }
 }

@@ -14,8 +14,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.TokenEmbeddings;
+import io.streamvec.avro.TokenizedText;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
+import org.apache.avro.specific.SpecificRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +41,7 @@ class EmbedProcessorTest {
     private static final Duration LONG = Duration.ofHours(1);
     private static TextTokenizer tokenizer;
     private HashingTestEmbedder embedder;
-    private MockProcessorContext<String, TextEmbedding> context;
+    private MockProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, PendingEmbedding> store;
     private final List<EmbeddingWorkers> workers = new ArrayList<>();
     private long offset;
@@ -78,13 +81,13 @@ class EmbedProcessorTest {
         return w;
     }
 
-    private EmbedProcessor processor(EmbeddingWorkers w, MockProcessorContext<String, TextEmbedding> ctx) {
+    private EmbedProcessor processor(EmbeddingWorkers w, MockProcessorContext<String, SpecificRecord> ctx) {
         EmbedProcessor processor = new EmbedProcessor(() -> w, metrics);
         processor.init(ctx);
         return processor;
     }
 
-    private void send(EmbedProcessor processor, MockProcessorContext<String, TextEmbedding> ctx, String id,
+    private void send(EmbedProcessor processor, MockProcessorContext<String, SpecificRecord> ctx, String id,
                       String text) {
         ctx.setRecordMetadata("text-events", 0, offset++);
         TextEvent event = TextEvent.newBuilder().setId(id).setText(text).setTimestampMs(1000 + offset).build();
@@ -97,14 +100,14 @@ class EmbedProcessorTest {
     }
 
     /** Waits for the workers, then runs the task's punctuator as the stream thread would. */
-    private static void settleAndPunctuate(EmbeddingWorkers w, MockProcessorContext<String, TextEmbedding> ctx)
+    private static void settleAndPunctuate(EmbeddingWorkers w, MockProcessorContext<String, SpecificRecord> ctx)
             throws InterruptedException {
         assertTrue(w.awaitIdle(Duration.ofSeconds(30)), "the workers finished");
         CapturedPunctuator punctuator = ctx.scheduledPunctuators().get(0);
         punctuator.getPunctuator().punctuate(ctx.currentSystemTimeMs());
     }
 
-    private List<String> forwardedKeys(MockProcessorContext<String, TextEmbedding> ctx) {
+    private List<String> forwardedKeys(MockProcessorContext<String, SpecificRecord> ctx) {
         return ctx.forwarded().stream().map(f -> (String) f.record().key()).toList();
     }
 
@@ -123,7 +126,7 @@ class EmbedProcessorTest {
 
         assertEquals(List.of(3), embedder.batchSizes);
         assertEquals(List.of("a", "b", "c"), forwardedKeys(context));
-        TextEmbedding c = context.forwarded().get(2).record().value();
+        TextEmbedding c = (TextEmbedding) context.forwarded().get(2).record().value();
         assertEquals("hashing-test", c.getModel());
         assertEquals(HashingTestEmbedder.DIMENSION, c.getDimension());
         assertEquals(16, c.getTokenCount());
@@ -133,7 +136,7 @@ class EmbedProcessorTest {
         float[] expected = HashingTestEmbedder.vectorOf(tokenizer.tokenize("first text").ids());
         float[] actual = new float[expected.length];
         for (int i = 0; i < actual.length; i++) {
-            actual[i] = context.forwarded().get(0).record().value().getVector().get(i);
+            actual[i] = ((TextEmbedding) context.forwarded().get(0).record().value()).getVector().get(i);
         }
         assertArrayEquals(expected, actual);
         assertEquals(0, store.approximateNumEntries(), "forwarded texts leave the store");
@@ -235,7 +238,7 @@ class EmbedProcessorTest {
         assertEquals(2, store.approximateNumEntries());
 
         // Same store (as restored from its changelog), new processor instance, as after a restart.
-        MockProcessorContext<String, TextEmbedding> fresh = new MockProcessorContext<>();
+        MockProcessorContext<String, SpecificRecord> fresh = new MockProcessorContext<>();
         fresh.setCurrentSystemTimeMs(777L);
         fresh.addStateStore(store);
         EmbedProcessor after = processor(w, fresh);
@@ -250,7 +253,7 @@ class EmbedProcessorTest {
     @Test
     void textsOfSeveralTasksShareOneBatch() throws InterruptedException {
         EmbeddingWorkers w = workers(embedder, 1, 4, LONG);
-        MockProcessorContext<String, TextEmbedding> other = new MockProcessorContext<>();
+        MockProcessorContext<String, SpecificRecord> other = new MockProcessorContext<>();
         other.setCurrentSystemTimeMs(777L);
         KeyValueStore<String, PendingEmbedding> otherStore = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(EmbedProcessor.STORE), Serdes.String(),
@@ -277,5 +280,77 @@ class EmbedProcessorTest {
         assertEquals(String.format("%019d", 1234567L), EmbedProcessor.zeroPadded(1234567L, 19));
         assertEquals(String.valueOf(Long.MAX_VALUE), EmbedProcessor.zeroPadded(Long.MAX_VALUE, 19));
         assertTrue(EmbedProcessor.zeroPadded(99L, 19).compareTo(EmbedProcessor.zeroPadded(100L, 19)) < 0);
+    }
+
+    private KeyValueStore<String, TokenizedText> tokenStore(MockProcessorContext<String, SpecificRecord> ctx) {
+        KeyValueStore<String, TokenizedText> tokens = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(EmbedProcessor.TOKENS_STORE), Serdes.String(),
+                        new AvroSerde<>(TokenizedText.class, EmbeddedSchemaRegistry.bundled()))
+                .withLoggingDisabled().withCachingDisabled().build();
+        tokens.init(ctx.getStateStoreContext(), tokens);
+        ctx.addStateStore(tokens);
+        return tokens;
+    }
+
+    @Test
+    void withTokenVectorsBothRecordsGoOutInOneStepToTheirSinksAndBothStoresEmpty() throws InterruptedException {
+        KeyValueStore<String, TokenizedText> tokens = tokenStore(context);
+        EmbeddingWorkers w = workers(embedder, 1, 2, LONG);
+        EmbedProcessor processor = new EmbedProcessor(() -> w, metrics, true);
+        processor.init(context);
+        send(processor, "a", "first text");
+        assertEquals(1, tokens.approximateNumEntries(), "the model's pieces and spans wait beside the ids");
+        send(processor, "b", "second");
+        settleAndPunctuate(w, context);
+
+        List<MockProcessorContext.CapturedForward<? extends String, ? extends SpecificRecord>> out = context.forwarded();
+        assertEquals(4, out.size());
+        assertEquals(List.of(EmbedProcessor.EMBEDDINGS_CHILD, EmbedProcessor.TOKEN_EMBEDDINGS_CHILD,
+                        EmbedProcessor.EMBEDDINGS_CHILD, EmbedProcessor.TOKEN_EMBEDDINGS_CHILD),
+                out.stream().map(f -> f.childName().orElseThrow()).toList(), "each text's two records together");
+        TokenEmbeddings a = (TokenEmbeddings) out.get(1).record().value();
+        Tokens expected = tokenizer.tokenize("first text");
+        assertEquals(List.of(expected.pieces()), a.getTokens());
+        assertEquals(expected.size() * HashingTestEmbedder.DIMENSION, a.getVectors().size());
+        assertEquals(HashingTestEmbedder.tokenVectorOf(expected.ids()[1])[0], a.getVectors().get(HashingTestEmbedder.DIMENSION));
+        assertEquals(0, store.approximateNumEntries());
+        assertEquals(0, tokens.approximateNumEntries());
+    }
+
+    @Test
+    void aRestartedTaskGivesTokenVectorsToRestoredTextsThatHaveTokensAndOnlySentencesToOlderOnes()
+            throws InterruptedException {
+        // "old" was buffered before token vectors were turned on: no tokens stored for it
+        EmbeddingWorkers w = workers(embedder, 1, 3, LONG);
+        EmbedProcessor before = processor(w, context);
+        send(before, "old", "buffered before");
+        before.close();
+        MockProcessorContext<String, SpecificRecord> on = new MockProcessorContext<>();
+        on.setCurrentSystemTimeMs(777L);
+        on.addStateStore(store);
+        KeyValueStore<String, TokenizedText> tokens = tokenStore(on);
+        EmbedProcessor second = new EmbedProcessor(() -> w, metrics, true);
+        second.init(on);
+        send(second, on, "new", "buffered after");
+        second.close();
+        assertEquals(2, store.approximateNumEntries());
+        assertEquals(1, tokens.approximateNumEntries());
+
+        MockProcessorContext<String, SpecificRecord> restarted = new MockProcessorContext<>();
+        restarted.setCurrentSystemTimeMs(777L);
+        restarted.addStateStore(store);
+        restarted.addStateStore(tokens);
+        EmbedProcessor after = new EmbedProcessor(() -> w, metrics, true);
+        after.init(restarted);
+        send(after, restarted, "last", "third");
+        settleAndPunctuate(w, restarted);
+
+        assertEquals(List.of("old", "new", "new", "last", "last"), forwardedKeys(restarted));
+        assertEquals(List.of(EmbedProcessor.EMBEDDINGS_CHILD, EmbedProcessor.EMBEDDINGS_CHILD,
+                        EmbedProcessor.TOKEN_EMBEDDINGS_CHILD, EmbedProcessor.EMBEDDINGS_CHILD,
+                        EmbedProcessor.TOKEN_EMBEDDINGS_CHILD),
+                restarted.forwarded().stream().map(f -> f.childName().orElseThrow()).toList());
+        assertEquals(0, store.approximateNumEntries());
+        assertEquals(0, tokens.approximateNumEntries());
     }
 }

@@ -3,6 +3,7 @@ package io.streamvec.text.model.weights;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.text.model.BundledModel;
+import io.streamvec.text.model.Pooling;
 import io.streamvec.text.model.TextTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,9 +17,15 @@ import java.util.Map;
  * A BERT-family sentence-embedding model's parts: its name, shape, fp32 weights under Hugging Face
  * state-dict names, and where its tokenizer comes from. Either the bundled all-MiniLM-L6-v2 (weights
  * from the ONNX file in the langchain4j artifact) or a Hugging Face model directory
- * ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}).
+ * ({@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, and the pooling it declares, if any:
+ * see {@link PoolingDeclaration}).
  */
-public record EmbeddingModel(String name, BertConfig config, Map<String, WeightTensor> weights, Path tokenizerFile) {
+public record EmbeddingModel(String name, BertConfig config, Map<String, WeightTensor> weights, Path tokenizerFile,
+                             PoolingDeclaration declaredPooling) {
+
+    /** all-MiniLM-L6-v2 as sentence-transformers publishes it: mean pooling, then Normalize. */
+    static final PoolingDeclaration BUNDLED_POOLING = new PoolingDeclaration(Pooling.Mode.MEAN, true,
+            "the bundled " + BundledModel.NAME + " (sentence-transformers: mean pooling, normalized)");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,7 +37,8 @@ public record EmbeddingModel(String name, BertConfig config, Map<String, WeightT
     /** all-MiniLM-L6-v2 from the classpath. */
     public static EmbeddingModel bundled() {
         try (InputStream in = BundledModel.open(BundledModel.ONNX_RESOURCE)) {
-            return new EmbeddingModel(BundledModel.NAME, BertConfig.MINILM_L6, OnnxWeights.load(in), null);
+            return new EmbeddingModel(BundledModel.NAME, BertConfig.MINILM_L6, OnnxWeights.load(in), null,
+                    BUNDLED_POOLING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the bundled model", e);
         }
@@ -58,7 +66,7 @@ public record EmbeddingModel(String name, BertConfig config, Map<String, WeightT
             }
             Path parent = directory.toAbsolutePath().getFileName();
             return new EmbeddingModel(parent == null ? directory.toString() : parent.toString(), config, weights,
-                    tokenizerFile);
+                    tokenizerFile, PoolingDeclaration.read(directory, config.hiddenSize()));
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read embedding model " + directory + ": " + e.getMessage(), e);
         }
@@ -93,6 +101,14 @@ public record EmbeddingModel(String name, BertConfig config, Map<String, WeightT
             throw new IllegalArgumentException(file + ": missing or invalid " + key);
         }
         return value.asInt();
+    }
+
+    /**
+     * The pooling to run: see {@link PoolingDeclaration#resolve}; {@code embedding.pooling} names the setting in
+     * messages.
+     */
+    public Pooling pooling(String mode, String normalize) {
+        return declaredPooling.resolve(mode, normalize, "embedding.pooling");
     }
 
     /** The model's tokenizer, truncating at {@code maxLength} (capped at the model's position count). */
