@@ -60,6 +60,9 @@ final class JsonErrorHandler extends ErrorHandler {
             case 414 -> "the request target is too long";
             case 431 -> "the request headers are too large";
             case 503 -> "the server is busy; retry shortly";
+            // Jetty's answer to a request line without a version or with another than HTTP/1.0, 1.1 or 2: the
+            // client's fault, though a 5xx.
+            case 505 -> "HTTP version not supported; use HTTP/1.1 or HTTP/2";
             default -> status >= 500 ? "internal error" : "request not accepted (HTTP " + status + ")";
         };
     }

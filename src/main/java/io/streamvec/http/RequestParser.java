@@ -29,7 +29,9 @@ public final class RequestParser {
     private RequestParser() {}
 
     public static Route parse(String method, String rawPath, String rawQuery) {
-        List<String> segments = segments(rawPath == null ? "" : rawPath);
+        // A path without its leading slash ("songs/1/vector") is no resource: the forwarder, which puts the raw
+        // path after host:port, would send it to another path.
+        List<String> segments = rawPath == null || !rawPath.startsWith("/") ? List.of() : segments(rawPath);
         Route.Kind kind = match(segments);
         if (kind == null) {
             throw HttpError.notFound("no such resource: use GET /songs/{id}/similar, GET /songs/{id}/vector, "
@@ -85,10 +87,10 @@ public final class RequestParser {
         return new Route(kind, id, k(rawQuery));
     }
 
-    /** The path's segments between slashes (still percent-encoded); the leading slash yields no segment. */
+    /** The segments between the slashes of a path that starts with one (still percent-encoded). */
     static List<String> segments(String rawPath) {
         List<String> out = new ArrayList<>();
-        int from = rawPath.startsWith("/") ? 1 : 0;
+        int from = 1;
         while (true) {
             int slash = rawPath.indexOf('/', from);
             if (slash < 0) {

@@ -3,6 +3,7 @@ package io.streamvec.kafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.network.ListenerName;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The embedded default: one in-process KRaft node (broker and controller combined) on a free loopback
  * port, with single-replica internal topics so that transactions (exactly-once) work. For tests of secured
- * clients, {@link #startWithListener} adds one more client listener (SASL, say) beside the plaintext ones.
+ * clients, {@link #startWithListeners} adds more client listeners (SASL, SSL) beside the plaintext ones.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -29,7 +30,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * One more client listener: its name, its security protocol, and the broker properties it needs (for
-     * SASL: {@code sasl.enabled.mechanisms} and its {@code listener.name.<name>.<mechanism>.sasl.jaas.config}).
+     * SASL: {@code sasl.enabled.mechanisms} and its {@code listener.name.<name>.<mechanism>.sasl.jaas.config};
+     * for SSL: its {@code listener.name.<name>.ssl.*} keystore, truststore and {@code ssl.client.auth}).
      */
     public record Listener(String name, SecurityProtocol protocol, Map<String, String> brokerProperties) {
 
@@ -41,19 +43,24 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public static EmbeddedKafka start() {
-        return start(null);
+        return start(List.of());
+    }
+
+    /** {@link #startWithListeners} with one extra listener. */
+    public static EmbeddedKafka startWithListener(Listener extra) {
+        return start(List.of(extra));
     }
 
     /**
-     * The embedded broker with {@code extra} as a third listener on a free loopback port, beside the plaintext
-     * broker (inter-broker) and controller listeners that {@link #bootstrapServers()} and the broker itself use.
-     * Its address: {@link #bootstrapServers(String)}.
+     * The embedded broker with {@code extras} as further listeners, each on a free loopback port, beside the
+     * plaintext broker (inter-broker) and controller listeners that {@link #bootstrapServers()} and the broker
+     * itself use. Their addresses: {@link #bootstrapServers(String)}.
      */
-    public static EmbeddedKafka startWithListener(Listener extra) {
-        return start(Objects.requireNonNull(extra));
+    public static EmbeddedKafka startWithListeners(List<Listener> extras) {
+        return start(List.copyOf(extras));
     }
 
-    private static EmbeddedKafka start(Listener extra) {
+    private static EmbeddedKafka start(List<Listener> extras) {
         long started = System.nanoTime();
         KafkaClusterTestKit cluster = null;
         try {
@@ -63,17 +70,22 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .setNumControllerNodes(1)
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-            if (extra != null) {
-                // The test kit's own listeners stay as they are (it pre-binds their ports); the extra one binds
+            if (!extras.isEmpty()) {
+                // The test kit's own listeners stay as they are (it pre-binds their ports); each extra one binds
                 // a free port of its own when the broker starts.
                 String broker = nodes.brokerListenerName().value();
                 String controller = nodes.controllerListenerName().value();
-                builder.setConfigProp("listeners", String.format("%s://localhost:0,%s://localhost:0,%s://localhost:0",
-                                broker, controller, extra.name()))
-                        .setConfigProp("listener.security.protocol.map", String.format("%s:%s,%s:%s,%s:%s",
-                                broker, nodes.brokerListenerProtocol().name, controller,
-                                nodes.controllerListenerProtocol().name, extra.name(), extra.protocol().name));
-                extra.brokerProperties().forEach(builder::setConfigProp);
+                StringBuilder listeners = new StringBuilder(String.format("%s://localhost:0,%s://localhost:0",
+                        broker, controller));
+                StringBuilder protocols = new StringBuilder(String.format("%s:%s,%s:%s", broker,
+                        nodes.brokerListenerProtocol().name, controller, nodes.controllerListenerProtocol().name));
+                for (Listener extra : extras) {
+                    listeners.append(',').append(extra.name()).append("://localhost:0");
+                    protocols.append(',').append(extra.name()).append(':').append(extra.protocol().name);
+                    extra.brokerProperties().forEach(builder::setConfigProp);
+                }
+                builder.setConfigProp("listeners", listeners.toString())
+                        .setConfigProp("listener.security.protocol.map", protocols.toString());
             }
             cluster = builder
                     .setConfigProp("offsets.topic.replication.factor", "1")
@@ -126,7 +138,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
-    /** The address of the listener named {@code listener}, e.g. the one {@link #startWithListener} added. */
+    /** The address of the listener named {@code listener}, e.g. one that {@link #startWithListeners} added. */
     public String bootstrapServers(String listener) {
         int port = cluster.brokers().values().iterator().next().boundPort(new ListenerName(listener));
         return "localhost:" + port;

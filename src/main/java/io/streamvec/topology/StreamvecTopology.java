@@ -14,6 +14,7 @@ import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.serde.TextEventDeserializer;
 import io.streamvec.song2vec.stream.DeltaFeed;
+import io.streamvec.song2vec.stream.FailedEvents;
 import io.streamvec.song2vec.stream.PreparePlaylistProcessor;
 import io.streamvec.song2vec.stream.Song2vecProcessor;
 import io.streamvec.song2vec.stream.Song2vecSettings;
@@ -160,8 +161,9 @@ public final class StreamvecTopology {
                 new AvroSerde<>(PlaylistEvent.class, registry).deserializer(), Topics.PLAYLIST_EVENTS);
         topology.addProcessor(PREPARE_PLAYLIST, () -> new PreparePlaylistProcessor(parts.song2vec(), parts.metrics()),
                 PLAYLIST_SOURCE);
-        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(), parts.modelDeltas()),
-                PREPARE_PLAYLIST);
+        FailedEvents failedEvents = new FailedEvents(); // one for every task and thread of this instance
+        topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(),
+                parts.modelDeltas(), failedEvents), PREPARE_PLAYLIST);
         topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer(),
                 parts.song2vec().initVectors()), SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(

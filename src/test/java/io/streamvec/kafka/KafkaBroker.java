@@ -1,5 +1,6 @@
 package io.streamvec.kafka;
 
+import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -21,19 +22,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
 
-    private final EmbeddedKafka.Listener extra;
+    private final List<EmbeddedKafka.Listener> extra;
     private EmbeddedKafka kafka;
     /** Whether this broker belongs to the class (a static field) rather than to one test. */
     private boolean perClass;
 
     /** The plaintext broker. */
     public KafkaBroker() {
-        this(null);
+        this(new EmbeddedKafka.Listener[0]);
     }
 
-    /** The broker with one more client listener (see {@link EmbeddedKafka#startWithListener}). */
-    public KafkaBroker(EmbeddedKafka.Listener extra) {
-        this.extra = extra;
+    /** The broker with more client listeners (see {@link EmbeddedKafka#startWithListeners}). */
+    public KafkaBroker(EmbeddedKafka.Listener... extra) {
+        this.extra = List.of(extra);
     }
 
     @Override
@@ -62,7 +63,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback, B
     }
 
     private void start() {
-        kafka = extra == null ? EmbeddedKafka.start() : EmbeddedKafka.startWithListener(extra);
+        kafka = EmbeddedKafka.startWithListeners(extra);
     }
 
     private void stop() {

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -46,6 +47,9 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
 
     private final Song2vecSettings settings;
     private final DeltaFeed.Factory deltaFeeds;
+    private final FailedEvents failedEvents;
+    /** Runs after an event has trained, before its recommendations: a fault to inject, in tests. */
+    private final Consumer<PlaylistEvent> afterTraining;
     private final RecommendationEmitter recommendations;
     private DeltaFeed deltaFeed;
     private ModelSync sync;
@@ -68,8 +72,24 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
 
     /** With {@code deltaFeeds} (null: none), replicas of a several-partition topic exchange their changes. */
     public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds) {
+        this(settings, metrics, deltaFeeds, new FailedEvents());
+    }
+
+    /**
+     * With the {@link FailedEvents} of this Kafka Streams instance: the one instance every processor of the
+     * topology shares, so that an event that failed after changing the model is refused when it comes again.
+     */
+    public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds,
+                             FailedEvents failedEvents) {
+        this(settings, metrics, deltaFeeds, failedEvents, event -> { });
+    }
+
+    Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds,
+                      FailedEvents failedEvents, Consumer<PlaylistEvent> afterTraining) {
         this.settings = settings;
         this.deltaFeeds = deltaFeeds;
+        this.failedEvents = failedEvents;
+        this.afterTraining = afterTraining;
         this.metrics = metrics;
         this.recommendations = new RecommendationEmitter(settings, metrics);
         this.deltaRowsPublished = Counter.builder("streamvec.song2vec.delta.rows").tag("direction", "published")
@@ -125,8 +145,28 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("(centre, context) pairs trained").register(metrics));
     }
 
+    /**
+     * Trains the event and emits its recommendations. A failure here may leave part of the event in the model,
+     * so it is never simply dead-lettered: see {@link FailedEvents}.
+     */
     @Override
     public void process(Record<String, PlaylistEvent> record) {
+        String where = context().recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("(no source record)");
+        RuntimeException earlier = failedEvents.refusal(where);
+        if (earlier != null) {
+            throw new FailedEvents.RepeatedFailureException(where, earlier);
+        }
+        try {
+            train(record);
+            failedEvents.succeeded(where);
+        } catch (RuntimeException e) {
+            failedEvents.remember(where, e);
+            throw new FailedEvents.ModelChangedException(where, e);
+        }
+    }
+
+    private void train(Record<String, PlaylistEvent> record) {
         PlaylistEvent event = record.value();
         String playlistId = event.getPlaylistId();
         List<String> songIds = event.getSongIds();
@@ -146,6 +186,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
         } else if (waiting) {
             waitingPlaylists.put(playlistId, System.currentTimeMillis());
         }
+        afterTraining.accept(event);
         if (settings.recommendationsEnabled()) {
             recommendations.emit(playlistId, songIds, training.recentSongs(playlistId, songIds), record.timestamp());
         }

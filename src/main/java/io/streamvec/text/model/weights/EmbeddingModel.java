@@ -29,6 +29,14 @@ public record EmbeddingModel(String name, BertConfig config, Map<String, WeightT
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Throws {@link IllegalArgumentException} naming the first tensor that the encoder needs and {@code weights}
+     * lack, or hold in another shape than {@code config} gives: a model that loads is one that can be built.
+     */
+    public EmbeddingModel {
+        checkWeights(config, weights, name);
+    }
+
     /** Loads the bundled model when {@code directory} is blank, else the model in {@code directory}. */
     public static EmbeddingModel load(String directory) {
         return directory == null || directory.isBlank() ? bundled() : fromDirectory(Path.of(directory));
@@ -86,13 +94,78 @@ public record EmbeddingModel(String name, BertConfig config, Map<String, WeightT
         if (!positions.equals("absolute")) {
             throw new IllegalArgumentException(file + ": position_embedding_type " + positions + " is not supported");
         }
-        return new BertConfig(
-                required(json, "hidden_size", file),
-                required(json, "num_attention_heads", file),
+        JsonNode eps = json.path("layer_norm_eps");
+        float layerNormEps = eps.isMissingNode() ? 1e-12f : eps.isNumber() ? (float) eps.asDouble() : Float.NaN;
+        if (!(layerNormEps > 0 && layerNormEps < 1)) {
+            throw new IllegalArgumentException(file + ": invalid layer_norm_eps " + eps
+                    + " (a number above 0, as a float, and below 1)");
+        }
+        int hidden = required(json, "hidden_size", file);
+        int heads = required(json, "num_attention_heads", file);
+        if (hidden % heads != 0) {
+            throw new IllegalArgumentException(file + ": hidden_size " + hidden + " is not divisible by "
+                    + "num_attention_heads " + heads);
+        }
+        return new BertConfig(hidden, heads,
                 required(json, "num_hidden_layers", file),
                 required(json, "intermediate_size", file),
                 required(json, "max_position_embeddings", file),
-                (float) json.path("layer_norm_eps").asDouble(1e-12));
+                layerNormEps);
+    }
+
+    /** The weights the encoder reads (see {@code BertEncoder}), with the shapes {@code config} gives them. */
+    static void checkWeights(BertConfig config, Map<String, WeightTensor> weights, String model) {
+        long hidden = config.hiddenSize();
+        long inner = config.intermediateSize();
+        // -1: any size (the vocabulary and the token types are the tokenizer's business)
+        expect(weights, model, "embeddings.word_embeddings.weight", -1, hidden);
+        expect(weights, model, "embeddings.token_type_embeddings.weight", -1, hidden);
+        expect(weights, model, "embeddings.LayerNorm.weight", hidden);
+        expect(weights, model, "embeddings.LayerNorm.bias", hidden);
+        WeightTensor positions = expect(weights, model, "embeddings.position_embeddings.weight", -1, hidden);
+        if (positions.shape()[0] < config.maxPositions()) {
+            throw new IllegalArgumentException(model + ": " + positions + " has fewer rows than "
+                    + "max_position_embeddings " + config.maxPositions());
+        }
+        if (weights.get("embeddings.token_type_embeddings.weight").shape()[0] < 1) {
+            throw new IllegalArgumentException(model + ": embeddings.token_type_embeddings.weight has no rows");
+        }
+        for (int i = 0; i < config.numLayers(); i++) {
+            String p = "encoder.layer." + i + ".";
+            for (String dense : new String[] {"attention.self.query", "attention.self.key", "attention.self.value",
+                                              "attention.output.dense"}) {
+                expect(weights, model, p + dense + ".weight", hidden, hidden);
+                expect(weights, model, p + dense + ".bias", hidden);
+            }
+            expect(weights, model, p + "intermediate.dense.weight", inner, hidden);
+            expect(weights, model, p + "intermediate.dense.bias", inner);
+            expect(weights, model, p + "output.dense.weight", hidden, inner);
+            expect(weights, model, p + "output.dense.bias", hidden);
+            for (String norm : new String[] {"attention.output.LayerNorm", "output.LayerNorm"}) {
+                expect(weights, model, p + norm + ".weight", hidden);
+                expect(weights, model, p + norm + ".bias", hidden);
+            }
+        }
+    }
+
+    private static WeightTensor expect(Map<String, WeightTensor> weights, String model, String name, long... shape) {
+        WeightTensor t = weights.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException(model + " has no weight " + name);
+        }
+        boolean matches = t.shape().length == shape.length;
+        for (int i = 0; matches && i < shape.length; i++) {
+            matches = shape[i] < 0 || t.shape()[i] == shape[i];
+        }
+        if (!matches) {
+            StringBuilder expected = new StringBuilder("[");
+            for (int i = 0; i < shape.length; i++) {
+                expected.append(i == 0 ? "" : ", ").append(shape[i] < 0 ? "any" : Long.toString(shape[i]));
+            }
+            throw new IllegalArgumentException(model + ": weight " + t + " does not have the shape its configuration "
+                    + "gives, " + expected.append(']'));
+        }
+        return t;
     }
 
     private static int required(JsonNode json, String key, Path file) {

@@ -30,7 +30,12 @@ public final class OnnxWeights {
 
     private OnnxWeights() {}
 
-    /** Loads all float initializers; non-float ones (e.g. int64 {@code position_ids}) are skipped. */
+    /**
+     * Loads all float initializers; non-float ones (e.g. int64 {@code position_ids}) are skipped. Throws an
+     * {@link IOException} when the bytes are not an ONNX model, an {@link IllegalArgumentException} when the
+     * graph's initializers are not what this loader reads (external data, a shape that does not match its data,
+     * a MatMul weight that is missing, not 2-D or consumed by two modules).
+     */
     public static Map<String, WeightTensor> load(InputStream in) throws IOException {
         CodedInputStream cis = CodedInputStream.newInstance(in);
         cis.setSizeLimit(Integer.MAX_VALUE);
@@ -57,7 +62,7 @@ public final class OnnxWeights {
             String hfName = moduleName(node.getName()) + ".weight";
             String previous = renames.put(weight, hfName);
             if (previous != null && !previous.equals(hfName)) {
-                throw new IllegalStateException(weight + " consumed by both " + previous + " and " + hfName);
+                throw new IllegalArgumentException(weight + " consumed by both " + previous + " and " + hfName);
             }
         }
 
@@ -73,15 +78,19 @@ public final class OnnxWeights {
             WeightTensor w = new WeightTensor(t.getName(), shape, floats(t));
             String hfName = renames.get(t.getName());
             if (hfName != null) {
+                if (w.shape().length != 2) {
+                    throw new IllegalArgumentException("MatMul weight " + t.getName() + " for " + hfName
+                            + " is not 2-D: " + w);
+                }
                 w = w.transpose2d(hfName); // ONNX [in, out] -> torch Linear [out, in]
             }
             if (out.put(w.name(), w) != null) {
-                throw new IllegalStateException("duplicate weight " + w.name());
+                throw new IllegalArgumentException("duplicate weight " + w.name());
             }
         }
         for (String hfName : renames.values()) {
             if (!out.containsKey(hfName)) {
-                throw new IllegalStateException("MatMul weight not among float initializers: " + hfName);
+                throw new IllegalArgumentException("MatMul weight not among float initializers: " + hfName);
             }
         }
         return out;

@@ -36,6 +36,9 @@ public final class Safetensors {
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8);
             JsonNode root = JSON.readTree(header.array());
+            if (root == null || !root.isObject()) {
+                throw new IOException(file + " is not a safetensors file (its header is not a JSON object)");
+            }
             long dataStart = 8 + headerLength;
             ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart, size - dataStart)
                     .order(ByteOrder.LITTLE_ENDIAN);
@@ -53,24 +56,31 @@ public final class Safetensors {
 
     private static WeightTensor tensor(Path file, String name, JsonNode spec, ByteBuffer data) throws IOException {
         String dtype = spec.path("dtype").asText();
-        JsonNode shapeNode = spec.path("shape");
-        long[] shape = new long[shapeNode.size()];
-        long count = 1;
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong();
-            count *= shape[i];
-        }
-        long begin = spec.path("data_offsets").path(0).asLong(-1);
-        long end = spec.path("data_offsets").path(1).asLong(-1);
         int width = switch (dtype) {
             case "F32" -> 4;
             case "F16", "BF16" -> 2;
             default -> throw new IOException(file + ": tensor " + name + " has dtype " + dtype
                     + "; streamvec reads F32, F16 and BF16");
         };
-        if (begin < 0 || end > data.capacity() || end - begin != count * width || count > Integer.MAX_VALUE) {
-            throw new IOException(file + ": tensor " + name + " has inconsistent offsets [" + begin + ", " + end
-                    + ") for " + count + " " + dtype + " values");
+        JsonNode shapeNode = spec.path("shape");
+        if (!shapeNode.isArray()) {
+            throw new IOException(file + ": tensor " + name + " has no shape array");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode d = shapeNode.get(i);
+            shape[i] = d.isIntegralNumber() && d.canConvertToLong() ? d.asLong() : -1;
+        }
+        long count = WeightTensor.elements(shape);
+        if (count < 0) {
+            throw new IOException(file + ": tensor " + name + " has an invalid shape " + brief(shapeNode));
+        }
+        JsonNode offsets = spec.path("data_offsets");
+        long begin = offsets.path(0).isIntegralNumber() ? offsets.path(0).asLong(-1) : -1;
+        long end = offsets.path(1).isIntegralNumber() ? offsets.path(1).asLong(-1) : -1;
+        if (offsets.size() != 2 || begin < 0 || end > data.capacity() || end - begin != count * width) {
+            throw new IOException(file + ": tensor " + name + " has inconsistent offsets " + brief(offsets) + " for "
+                    + count + " " + dtype + " values");
         }
         float[] values = new float[(int) count];
         int offset = (int) begin;
@@ -82,6 +92,12 @@ public final class Safetensors {
             };
         }
         return new WeightTensor(name, shape, values);
+    }
+
+    /** A JSON value from the file for a message: at most 80 characters of it. */
+    private static String brief(JsonNode node) {
+        String text = node.toString();
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 
     /** IEEE 754 binary16 to binary32 (Java 17 has no Float.float16ToFloat). */

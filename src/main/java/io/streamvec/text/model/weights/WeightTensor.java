@@ -5,15 +5,30 @@ import java.util.Arrays;
 /** A named fp32 tensor in row-major order. */
 public record WeightTensor(String name, long[] shape, float[] data) {
 
+    /** Throws {@link IllegalArgumentException} unless the shape's dimensions are >= 0 and hold exactly the data. */
     public WeightTensor {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        if (n != data.length) {
+        if (elements(shape) != data.length) {
             throw new IllegalArgumentException(
                     name + ": shape " + Arrays.toString(shape) + " does not match " + data.length + " values");
         }
+    }
+
+    /**
+     * How many values a tensor of {@code shape} holds; -1 when a dimension is negative or the count does not fit
+     * in an array (a corrupt file: the product of its dimensions may overflow to anything, even 0).
+     */
+    public static long elements(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0 || d > Integer.MAX_VALUE) {
+                return -1;
+            }
+            n *= d; // both factors <= Integer.MAX_VALUE: no overflow
+            if (n > Integer.MAX_VALUE) {
+                return -1;
+            }
+        }
+        return n;
     }
 
     /** Returns the transpose of a 2-D tensor. */
