@@ -39,8 +39,10 @@ final class SongListing {
         for (int i = 0; i < neighbors.size(); i++) {
             SongModelView.Neighbor neighbor = neighbors.get(i);
             Song song = songs.get(neighbor.songId());
-            out.println(String.format(Locale.ROOT, "%s%2d  %-" + idWidth + "s  %.4f%s", indent, i + 1,
-                    neighbor.songId(), neighbor.score(),
+            String score = String.format(Locale.ROOT, "%.4f", neighbor.score());
+            score = score.equals("-0.0000") ? "0.0000" : score; // a score that rounds to zero prints unsigned
+            out.println(String.format(Locale.ROOT, "%s%2d  %-" + idWidth + "s  %s%s", indent, i + 1,
+                    neighbor.songId(), score,
                     song == null ? "" : "  " + song.getTitle() + " — " + song.getArtist()).stripTrailing());
         }
     }
