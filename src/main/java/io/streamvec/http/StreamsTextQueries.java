@@ -68,10 +68,11 @@ public final class StreamsTextQueries implements TextQueries {
     private final IntSupplier textPartitions;
     private final HttpClient client;
     private final Duration partTimeout;
-    private final MeterRegistry metrics;
     private final Counter complete;
     private final Counter partial;
     private final Counter error;
+    private final Timer searchLatency;
+    private final Timer similarLatency;
 
     /**
      * @param textPartitions the partition count of text-events (0 or less when not known: then the partitions the
@@ -93,10 +94,11 @@ public final class StreamsTextQueries implements TextQueries {
         this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout).build();
         this.partTimeout = partTimeout;
-        this.metrics = metrics;
         this.complete = outcome(metrics, "complete");
         this.partial = outcome(metrics, "partial");
         this.error = outcome(metrics, "error");
+        this.searchLatency = latency(metrics, "search");
+        this.similarLatency = latency(metrics, "similar");
     }
 
     private static Counter outcome(MeterRegistry metrics, String outcome) {
@@ -104,7 +106,7 @@ public final class StreamsTextQueries implements TextQueries {
                 .description("Text searches (GET /texts/search and /texts/{id}/similar) by outcome").register(metrics);
     }
 
-    private Timer latency(String route) {
+    private static Timer latency(MeterRegistry metrics, String route) {
         return Timer.builder("streamvec.text.search").tag("route", route)
                 .description("Latency of text searches, embedding and every instance's part included")
                 .publishPercentileHistogram().register(metrics);
@@ -122,7 +124,7 @@ public final class StreamsTextQueries implements TextQueries {
             error.increment();
             throw e;
         } finally {
-            latency("search").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            searchLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -155,7 +157,7 @@ public final class StreamsTextQueries implements TextQueries {
             error.increment();
             throw e;
         } finally {
-            latency("similar").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            similarLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
