@@ -41,6 +41,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@value #EMBEDDINGS_CHILD}: both commit in one transaction, or neither. The model's pieces and spans wait
  * in a second changelogged store, {@value #TOKENS_STORE}, under the same key (the buffer's
  * {@link PendingEmbedding} schema is unchanged, so buffers written without the option still restore).
+ *
+ * <p>With the text index on (the topology always turns it on), each waiting text's text waits in
+ * {@value #TEXTS_STORE}, and every step that forwards embeddings hands them, with their texts, as one
+ * {@link EmbeddedTexts} to {@value #INDEX_CHILD} ({@link IndexTextProcessor}): the index changes in the same
+ * step and transaction as {@code text-embeddings}. A text buffered before the index existed is indexed with an
+ * empty text.
  */
 public final class EmbedProcessor extends ContextualProcessor<String, TokenizedEvent, String, SpecificRecord> {
 
