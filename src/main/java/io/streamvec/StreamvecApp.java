@@ -4,6 +4,7 @@ import io.streamvec.http.OperationsServer;
 import io.streamvec.http.SongHttpServer;
 import io.streamvec.metrics.StreamvecMetrics;
 import io.streamvec.http.StreamsSongQueries;
+import io.streamvec.http.StreamsTextQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.ModelChangelog;
 import io.streamvec.kafka.TopicCatalog;
@@ -54,6 +55,8 @@ public final class StreamvecApp implements AutoCloseable {
     private volatile SongHttpServer http;
     private final StreamvecMetrics metrics = new StreamvecMetrics();
     private volatile OperationsServer operations;
+    /** The partition count of text-events, read at start (0 when it could not be read). */
+    private volatile int textPartitions;
 
     public StreamvecApp(StreamvecConfig config) {
         this.config = config;
@@ -84,7 +87,8 @@ public final class StreamvecApp implements AutoCloseable {
         this.song2vec = config.song2vec(); // one instance: the warm-start file it names is read once
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
                 song2vec, metrics.registry(),
-                KafkaDeltaFeed.factory(config.streamsProperties(), registry), config.embeddingTokenVectors()));
+                KafkaDeltaFeed.factory(config.streamsProperties(), registry), config.embeddingTokenVectors(),
+                config.textIndex()));
     }
 
     /**
@@ -122,9 +126,11 @@ public final class StreamvecApp implements AutoCloseable {
             try (Admin client = Admin.create(admin)) {
                 TopicCatalog.load().createMissing(client, config.topicsReplicationFactor(),
                         TimeUnit.SECONDS.toMillis(60),
-                        name -> config.embeddingTokenVectors() || !name.equals(Topics.TEXT_TOKEN_EMBEDDINGS));
+                        name -> (config.embeddingTokenVectors() || !name.equals(Topics.TEXT_TOKEN_EMBEDDINGS))
+                                && (config.textIndex().neighbors() || !name.equals(Topics.TEXT_NEIGHBORS)));
             }
         }
+        textPartitions = textEventsPartitions(properties);
         checkWarmStart(properties);
         streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(exception -> {
@@ -149,13 +155,35 @@ public final class StreamvecApp implements AutoCloseable {
         streams.start();
         try {
             http = SongHttpServer.start(config.httpHost(), config.httpPort(),
-                    new StreamsSongQueries(() -> streams, self), self);
+                    new StreamsSongQueries(() -> streams, self),
+                    new StreamsTextQueries(() -> streams, self, embedding, () -> textPartitions, metrics.registry()),
+                    self);
             operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams);
         } catch (RuntimeException e) {
             close(); // the caller never gets a started app to close
             throw e;
         }
         return this;
+    }
+
+    /**
+     * The partition count of text-events (what a text search expects answers for), or 0 when it cannot be read
+     * within 30 s (then the partitions Kafka Streams' metadata names are expected).
+     */
+    private static int textEventsPartitions(Properties properties) {
+        Properties admin = new Properties();
+        admin.putAll(properties);
+        try (Admin client = Admin.create(admin)) {
+            return client.describeTopics(java.util.List.of(Topics.TEXT_EVENTS)).allTopicNames()
+                    .get(30, TimeUnit.SECONDS).get(Topics.TEXT_EVENTS).partitions().size();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warn("cannot read the partition count of {} ({}): text searches expect the partitions the metadata "
+                    + "names", Topics.TEXT_EVENTS, e.toString());
+            return 0;
+        }
     }
 
     /**

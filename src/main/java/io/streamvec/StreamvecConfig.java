@@ -6,6 +6,7 @@ import io.streamvec.kafka.Topics;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.stream.InitialVectors;
 import io.streamvec.song2vec.stream.Song2vecSettings;
+import io.streamvec.text.stream.TextIndexSettings;
 import io.streamvec.text.model.TextTokenizer;
 import java.io.IOException;
 import java.io.Reader;
@@ -75,6 +76,11 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String RECOMMEND_SONGS_PER_EVENT = "song2vec.recommend.songs.per.event";
     public static final String RECOMMEND_DEDUP_MS = "song2vec.recommend.dedup.ms";
     public static final String INDEX_REFRESH_MS = "song2vec.index.refresh.ms";
+    public static final String TEXT_INDEX_MAX_TEXTS = "text.index.max.texts";
+    public static final String TEXT_INDEX_RETENTION_MS = "text.index.retention.ms";
+    public static final String TEXT_NEIGHBORS_ENABLED = "text.neighbors.enabled";
+    public static final String TEXT_NEIGHBORS_MIN_SCORE = "text.neighbors.min.score";
+    public static final String TEXT_NEIGHBORS_K = "text.neighbors.k";
     public static final String METRICS_HOST = "metrics.host";
     public static final String METRICS_PORT = "metrics.port";
     public static final String TOPICS_CREATE = "topics.create";
@@ -100,6 +106,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String GROUP_SCHEMA_REGISTRY = "Schema registry";
     public static final String GROUP_TOKENIZER = "Tokenizer";
     public static final String GROUP_EMBEDDING = "Embedding";
+    public static final String GROUP_TEXT_INDEX = "Text index and search";
     public static final String GROUP_SONG2VEC = "song2vec";
     public static final String GROUP_RECOMMENDATIONS = "Recommendations";
     public static final String GROUP_OPERATIONS = "Metrics and health";
@@ -190,6 +197,29 @@ public final class StreamvecConfig extends AbstractConfig {
                         + "the same forward pass as its sentence embedding and in the same transaction. About "
                         + "4 x dimension bytes per token (1.5 KB for all-MiniLM-L6-v2).",
                 GROUP_EMBEDDING, ++order, Width.SHORT, EMBEDDING_TOKEN_VECTORS_ENABLED);
+
+        order = 0;
+        def.define(TEXT_INDEX_MAX_TEXTS, Type.INT, TextIndexSettings.DEFAULT_MAX_TEXTS, Range.between(1, 50_000_000),
+                Importance.MEDIUM, "Texts each text-events task keeps in its text index (GET /texts/search); past it "
+                        + "the oldest by event time are evicted (a tombstone in the index's changelog). The working "
+                        + "copy holds each text's vector on the heap: about 4 x dimension bytes plus the text.",
+                GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_INDEX_MAX_TEXTS);
+        def.define(TEXT_INDEX_RETENTION_MS, Type.LONG, TextIndexSettings.DEFAULT_RETENTION_MS, Range.atLeast(0),
+                Importance.MEDIUM, "Texts older than this (event time, against the newest text the task has "
+                        + "indexed) are evicted from the text index; 0 keeps texts whatever their age.",
+                GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_INDEX_RETENTION_MS);
+        def.define(TEXT_NEIGHBORS_ENABLED, Type.BOOLEAN, TextIndexSettings.DEFAULT_NEIGHBORS, Importance.MEDIUM,
+                "Search each newly embedded text against its task's text index before adding it, and write the "
+                        + "earlier texts that score at least text.neighbors.min.score to text-neighbors (Avro "
+                        + "TextNeighbors, keyed by source id; a text with none writes nothing).",
+                GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_NEIGHBORS_ENABLED);
+        def.define(TEXT_NEIGHBORS_MIN_SCORE, Type.DOUBLE, TextIndexSettings.DEFAULT_NEIGHBORS_MIN_SCORE,
+                Range.between(-1.0, 1.0), Importance.MEDIUM,
+                "The cosine similarity an earlier text must reach to count as a near duplicate (text-neighbors).",
+                GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_NEIGHBORS_MIN_SCORE);
+        def.define(TEXT_NEIGHBORS_K, Type.INT, TextIndexSettings.DEFAULT_NEIGHBORS_K, Range.between(1, 1000),
+                Importance.LOW, "The most near duplicates one text-neighbors record lists, best first.",
+                GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_NEIGHBORS_K);
 
         order = 0;
         def.define(SONG2VEC_MODE, Type.STRING, modeName(SgnsConfig.DEFAULT_MODE),
@@ -517,6 +547,13 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public boolean embeddingTokenVectors() {
         return getBoolean(EMBEDDING_TOKEN_VECTORS_ENABLED);
+    }
+
+    /** The text index's settings ({@code text.index.*}, {@code text.neighbors.*}). */
+    public TextIndexSettings textIndex() {
+        return new TextIndexSettings(getInt(TEXT_INDEX_MAX_TEXTS), getLong(TEXT_INDEX_RETENTION_MS),
+                getBoolean(TEXT_NEIGHBORS_ENABLED), getDouble(TEXT_NEIGHBORS_MIN_SCORE).floatValue(),
+                getInt(TEXT_NEIGHBORS_K));
     }
 
     /** The song path's settings. */

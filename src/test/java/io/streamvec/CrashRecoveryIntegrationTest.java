@@ -61,8 +61,11 @@ import org.junit.jupiter.api.io.TempDir;
  *       their vectors are bit-identical to the ones fetched before the crash (a model rebuilt from scratch would
  *       not know them at all), and the shared songs moved on.
  * </ul>
+ * Every committed text is then searchable exactly once ({@code GET /texts/search} finds each source id once, the
+ * answer is complete, and the tasks' text indexes hold as many texts as were produced).
  * Finally the second child is killed too and a third starts on an empty state directory: everything comes back
- * bit-identical from the changelogs alone, and no text is embedded again.
+ * bit-identical from the changelogs alone, no text is embedded again, and the text index restored from its
+ * changelog answers the same search with the same texts and scores.
  */
 class CrashRecoveryIntegrationTest {
 
@@ -140,6 +143,7 @@ class CrashRecoveryIntegrationTest {
             }
 
             Map<String, JsonNode> afterRestart;
+            Map<String, Double> searchedAfterRestart;
             Child second = Child.start(config, dir.resolve("child-2.log"));
             try {
                 producePhase2Half(producer); // the rest of the stream, while the new child starts and restores
@@ -171,6 +175,8 @@ class CrashRecoveryIntegrationTest {
                 }
                 assertEquals(SONGS_PER_POOL, moved, "training went on for every song of phase 2");
                 embeddings.assertExactlyOnce(TOTAL_TEXTS);
+                searchedAfterRestart = second.awaitEverySearchable(TOTAL_TEXTS);
+                progress("every committed text searchable exactly once");
                 second.kill();
             } finally {
                 second.destroy();
@@ -191,7 +197,13 @@ class CrashRecoveryIntegrationTest {
                 Thread.sleep(2_000);
                 embeddings.assertExactlyOnce(TOTAL_TEXTS);
                 assertEquals(TOTAL_PLAYLISTS, third.events());
-                progress("restored from the changelogs alone, bit for bit");
+                Map<String, Double> searched = third.awaitEverySearchable(TOTAL_TEXTS);
+                assertEquals(searchedAfterRestart.keySet(), searched.keySet());
+                for (Map.Entry<String, Double> hit : searched.entrySet()) {
+                    assertEquals(searchedAfterRestart.get(hit.getKey()), hit.getValue(), 1e-5,
+                            "the text index restored from its changelog scores " + hit.getKey() + " the same");
+                }
+                progress("restored from the changelogs alone, bit for bit; the text index answers the same");
             } finally {
                 third.destroy();
             }
@@ -325,6 +337,7 @@ class CrashRecoveryIntegrationTest {
         private static final Pattern HTTP = Pattern.compile("HTTP endpoints at (http://\\S+/)");
         private static final Pattern OPERATIONS = Pattern.compile("metrics and health at (http://\\S+/)");
         private static final Pattern EVENTS = Pattern.compile("(?m)^streamvec_song2vec_events_total\\{[^}]*} (\\S+)$");
+        private static final Pattern INDEXED = Pattern.compile("(?m)^streamvec_text_index_texts\\{[^}]*} (\\S+)$");
 
         private URI api;
         private URI operations;
@@ -365,6 +378,53 @@ class CrashRecoveryIntegrationTest {
                 sum = Math.max(sum, 0) + Double.parseDouble(m.group(1));
             }
             return (long) sum;
+        }
+
+        /**
+         * Waits until a text search that matches every text answers complete with {@code texts} results, then checks
+         * that each source id {@code text-0 ... text-(texts-1)} is found exactly once and that the tasks' indexes hold
+         * {@code texts} texts in all; returns each id's score.
+         */
+        Map<String, Double> awaitEverySearchable(int texts) throws InterruptedException {
+            URI search = api.resolve("/texts/search?k=1000&q=Sentence+number+arrives+while+streamvec+may+crash");
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            String last = "none";
+            while (true) {
+                HttpResponse<String> response = get(search);
+                if (response != null && response.statusCode() == 200) {
+                    JsonNode body;
+                    try {
+                        body = JSON.readTree(response.body());
+                    } catch (IOException e) {
+                        throw new AssertionError(response.body(), e);
+                    }
+                    assertTrue(body.get("results").size() <= texts, "more texts found than produced" + tail());
+                    if (!body.get("partial").asBoolean() && body.get("results").size() == texts) {
+                        Map<String, Double> scores = new TreeMap<>();
+                        for (JsonNode hit : body.get("results")) {
+                            Double before = scores.put(hit.get("id").asText(), hit.get("score").asDouble());
+                            assertTrue(before == null, hit.get("id").asText() + " found twice" + tail());
+                        }
+                        for (int i = 0; i < texts; i++) {
+                            assertTrue(scores.containsKey("text-" + i), "text-" + i + " is searchable" + tail());
+                        }
+                        String metrics = body(operations.resolve("/metrics"));
+                        Matcher m = INDEXED.matcher(metrics == null ? "" : metrics);
+                        double indexed = 0;
+                        while (m.find()) {
+                            indexed += Double.parseDouble(m.group(1));
+                        }
+                        assertEquals(texts, (long) indexed, "texts in the tasks' indexes" + tail());
+                        return scores;
+                    }
+                }
+                last = response == null ? "none" : response.statusCode() + " " + response.body();
+                if (System.nanoTime() > deadline) {
+                    fail("not every text searchable within " + WAIT + "; last answer: "
+                            + last.substring(0, Math.min(500, last.length())) + tail());
+                }
+                Thread.sleep(200);
+            }
         }
 
         /** GET /songs/{id}/vector of each song, once the query snapshot has seen {@code events} events. */

@@ -105,6 +105,10 @@ final class DemoCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("timed out waiting for the synthetic playlists to train");
                     return 1;
                 }
+                if (!demoSearch(app, out)) {
+                    spec.commandLine().getErr().println("timed out waiting for the sample texts to be searchable");
+                    return 1;
+                }
                 if (exitWhenDone) {
                     return 0;
                 }
@@ -158,6 +162,47 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  %6.3f  %-10s %s - %s%n", neighbor.score(), neighbor.songId(),
                         song == null ? "?" : song.getTitle(), song == null ? "?" : song.getArtist());
             }
+        }
+        out.flush();
+        return true;
+    }
+
+    /** A paraphrase of one sample text: the text search should put that text first. */
+    static final String PARAPHRASE = "stream processing keeps state from live events";
+
+    /**
+     * Searches the sample texts with a paraphrase over HTTP ({@code GET /texts/search}), once every sample text is
+     * indexed, and prints the hits with their scores.
+     */
+    private boolean demoSearch(StreamvecApp app, PrintWriter out) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.URI uri = app.httpUri().resolve("/texts/search?k=3&q="
+                + java.net.URLEncoder.encode(PARAPHRASE, StandardCharsets.UTF_8));
+        java.net.URI all = app.httpUri().resolve("/texts/search?k=1000&q="
+                + java.net.URLEncoder.encode(PARAPHRASE, StandardCharsets.UTF_8));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            java.net.http.HttpResponse<String> every = client.send(java.net.http.HttpRequest.newBuilder(all).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (every.statusCode() == 200) {
+                com.fasterxml.jackson.databind.JsonNode body = json.readTree(every.body());
+                if (!body.get("partial").asBoolean() && body.get("results").size() >= SAMPLE_TEXTS.size()) {
+                    break;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        com.fasterxml.jackson.databind.JsonNode hits = json.readTree(client.send(
+                java.net.http.HttpRequest.newBuilder(uri).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        out.printf("%ntexts like \"%s\" (GET %s):%n", PARAPHRASE, uri.getRawPath() + "?" + uri.getRawQuery());
+        for (com.fasterxml.jackson.databind.JsonNode hit : hits.get("results")) {
+            out.printf("  %6.3f  %-9s %s%n", hit.get("score").asDouble(), hit.get("id").asText(),
+                    hit.get("text").asText());
         }
         out.flush();
         return true;

@@ -29,13 +29,31 @@ public final class RequestParser {
     private RequestParser() {}
 
     public static Route parse(String method, String rawPath, String rawQuery) {
+        return parse(method, rawPath, rawQuery, false);
+    }
+
+    /**
+     * As {@link #parse(String, String, String)}; {@code part}: another instance asks for this instance's part of a
+     * text search ({@value TextRoutes#PART}), which takes {@code vector} and {@code exclude} instead of {@code q}.
+     */
+    public static Route parse(String method, String rawPath, String rawQuery, boolean part) {
         // A path without its leading slash ("songs/1/vector") is no resource: the forwarder, which puts the raw
         // path after host:port, would send it to another path.
         List<String> segments = rawPath == null || !rawPath.startsWith("/") ? List.of() : segments(rawPath);
         Route.Kind kind = match(segments);
         if (kind == null) {
             throw HttpError.notFound("no such resource: use GET /songs/{id}/similar, GET /songs/{id}/vector, "
-                    + "GET /playlists/{id}/next, GET /songs/similar, GET /songs/next, GET /songs or GET /songs/top");
+                    + "GET /playlists/{id}/next, GET /songs/similar, GET /songs/next, GET /songs, GET /songs/top, "
+                    + "GET /texts/search, GET /texts/{id}/similar or POST /embed");
+        }
+        if (kind == Route.Kind.EMBED) {
+            if (!"POST".equals(method)) {
+                throw HttpError.methodNotAllowed(method, "POST");
+            }
+            if (rawQuery != null && !rawQuery.isEmpty()) {
+                throw HttpError.badRequest("POST /embed takes no query parameters: send {\"texts\": [...]} as the body");
+            }
+            return new Route(kind, null, 0);
         }
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
             throw HttpError.methodNotAllowed(method, ALLOW);
@@ -68,6 +86,13 @@ public final class RequestParser {
                 Map<String, String> params = params(rawQuery, "GET /songs", "query", "limit");
                 return new Route(kind, null, bounded(params.get("limit"), DEFAULT_SEARCH_LIMIT, "limit"), List.of(),
                         List.of(), searchText(params.get("query")));
+            }
+            case TEXT_SEARCH -> {
+                return TextRoutes.search(rawQuery, part);
+            }
+            case SIMILAR_TEXTS -> {
+                String id = TextRoutes.textId(PercentDecoder.decode(segments.get(1), "text id"));
+                return new Route(kind, id, k(rawQuery));
             }
             case TOP_SONGS -> {
                 Map<String, String> params = params(rawQuery, "GET /songs/top", "k");
@@ -106,6 +131,12 @@ public final class RequestParser {
         if (segments.size() == 1 && segments.get(0).equals("songs")) {
             return Route.Kind.SONG_SEARCH;
         }
+        if (segments.size() == 1 && segments.get(0).equals("embed")) {
+            return Route.Kind.EMBED;
+        }
+        if (segments.size() == 2 && segments.get(0).equals("texts") && segments.get(1).equals("search")) {
+            return Route.Kind.TEXT_SEARCH;
+        }
         if (segments.size() == 2 && segments.get(0).equals("songs")) {
             return switch (segments.get(1)) {
                 case "similar" -> Route.Kind.MOST_SIMILAR;
@@ -122,6 +153,9 @@ public final class RequestParser {
         }
         if (segments.get(0).equals("songs") && segments.get(2).equals("vector")) {
             return Route.Kind.SONG_VECTOR;
+        }
+        if (segments.get(0).equals("texts") && segments.get(2).equals("similar")) {
+            return Route.Kind.SIMILAR_TEXTS;
         }
         if (segments.get(0).equals("playlists") && segments.get(2).equals("next")) {
             return Route.Kind.PLAYLIST_NEXT;
@@ -219,7 +253,7 @@ public final class RequestParser {
         return k(params(rawQuery, null, "k").get("k"), DEFAULT_K);
     }
 
-    private static int k(String raw, int absent) {
+    static int k(String raw, int absent) {
         return bounded(raw, absent, "k");
     }
 

@@ -43,6 +43,29 @@ public final class Responses {
     /** {@code GET /songs/top}: the most trained songs. */
     public record TopSongs(int k, List<SongInfo> songs) {}
 
+    /** One text found: its source id, stored text (first 1,000 characters), cosine score and event time. */
+    public record TextHit(String id, String text, float score, long timestampMs) {}
+
+    /**
+     * {@code GET /texts/search}: the k texts most similar to the query, best first, from every instance's text index;
+     * {@code partial} when some text-events partitions did not answer, named in {@code missingPartitions}.
+     */
+    public record TextSearch(String query, int k, List<TextHit> results, boolean partial,
+                             List<Integer> missingPartitions) {}
+
+    /** {@code GET /texts/{id}/similar}: as {@link TextSearch}, from the stored text's vector, the text left out. */
+    public record SimilarTexts(String id, int k, List<TextHit> results, boolean partial,
+                               List<Integer> missingPartitions) {}
+
+    /**
+     * One instance's part of a text search (instance to instance): its hits, the text-events partitions it
+     * answered for, and, for a similar query, the stored text's vector (base64 of little-endian float32; else null).
+     */
+    public record TextSearchPart(List<TextHit> results, List<Integer> partitions, String vector) {}
+
+    /** {@code POST /embed}: the model, its dimension, and one vector per text, in order. */
+    public record Embeddings(String model, int dim, float[][] vectors) {}
+
     /** Every error: a message for people, never a stack trace. */
     public record ErrorBody(String error) {}
 }

@@ -44,6 +44,7 @@ public final class SongHttpHandler extends Handler.Abstract {
             "{\"error\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
 
     private final SongQueries queries;
+    private final TextQueries texts;
     private final Forwarder forwarder;
     private final String servedBy;
 
@@ -57,11 +58,17 @@ public final class SongHttpHandler extends Handler.Abstract {
      * nothing ({@code forwarder} is then unused and may be null).
      */
     public SongHttpHandler(SongQueries queries, HostInfo self, Forwarder forwarder) {
+        this(queries, TextQueries.NONE, self, forwarder);
+    }
+
+    /** With the text routes ({@code /texts/...}, {@code POST /embed}) answered by {@code texts}. */
+    public SongHttpHandler(SongQueries queries, TextQueries texts, HostInfo self, Forwarder forwarder) {
         super(InvocationType.BLOCKING);
         if (self != null && forwarder == null) {
             throw new IllegalArgumentException("an instance with an application.server needs a forwarder");
         }
         this.queries = queries;
+        this.texts = texts;
         this.forwarder = self == null ? null : forwarder;
         this.servedBy = self == null ? null : Forwarder.address(self);
     }
@@ -70,7 +77,13 @@ public final class SongHttpHandler extends Handler.Abstract {
     public boolean handle(Request request, org.eclipse.jetty.server.Response response, Callback callback) {
         HttpURI uri = request.getHttpURI();
         boolean forwarded = request.getHeaders().contains(Forwarder.FORWARDED);
-        Response answer = respond(request.getMethod(), uri.getPath(), uri.getQuery(), forwarded);
+        boolean part = request.getHeaders().contains(TextRoutes.PART);
+        Response answer;
+        if ("POST".equals(request.getMethod()) && "/embed".equals(uri.getPath())) {
+            answer = respondToPost(request, uri);
+        } else {
+            answer = respond(request.getMethod(), uri.getPath(), uri.getQuery(), forwarded, part, null);
+        }
         write(request.getMethod(), uri.getPath(), answer, response, callback);
         return true;
     }
@@ -85,14 +98,42 @@ public final class SongHttpHandler extends Handler.Abstract {
      * {@code forwarded}: another instance sent it on, so it is answered here whatever the metadata says.
      */
     Response respond(String method, String rawPath, String rawQuery, boolean forwarded) {
-        Response response = answer(method, rawPath, rawQuery, forwarded);
+        return respond(method, rawPath, rawQuery, forwarded, false, null);
+    }
+
+    /** The body of a POST, read whole (the server's body limit, 413, applies); else the error to answer. */
+    private Response respondToPost(Request request, HttpURI uri) {
+        byte[] body;
+        try {
+            ByteBuffer read = org.eclipse.jetty.io.Content.Source.asByteBuffer(request);
+            body = new byte[read.remaining()];
+            read.get(body);
+        } catch (Exception e) {
+            Throwable cause = e;
+            while (cause != null && !(cause instanceof org.eclipse.jetty.http.HttpException)) {
+                cause = cause.getCause();
+            }
+            int status = cause instanceof org.eclipse.jetty.http.HttpException http ? http.getCode() : 400;
+            return Response.error(new HttpError(status == 413 ? 413 : 400, status == 413
+                    ? "the request body is larger than the server takes (1 MiB)" : "the request body could not be read"));
+        }
+        return respond(request.getMethod(), uri.getPath(), uri.getQuery(), false, false, body);
+    }
+
+    /**
+     * As {@link #respond(String, String, String, boolean)}; {@code part}: another instance asks for this instance's
+     * part of a text search ({@value TextRoutes#PART}); {@code body}: a POST's body (else null).
+     */
+    Response respond(String method, String rawPath, String rawQuery, boolean forwarded, boolean part, byte[] body) {
+        Response response = answer(method, rawPath, rawQuery, forwarded, part, body);
         return servedBy == null || response.headers().containsKey(Forwarder.SERVED_BY) ? response
                 : response.withHeader(Forwarder.SERVED_BY, servedBy);
     }
 
-    private Response answer(String method, String rawPath, String rawQuery, boolean forwarded) {
+    private Response answer(String method, String rawPath, String rawQuery, boolean forwarded, boolean part,
+                            byte[] requestBody) {
         try {
-            Route route = RequestParser.parse(method, rawPath, rawQuery);
+            Route route = RequestParser.parse(method, rawPath, rawQuery, part);
             return switch (route.kind()) {
                 case SIMILAR_SONGS -> queries.similar(route.id(), route.k())
                         .map(body -> Response.ok(body))
@@ -118,13 +159,22 @@ public final class SongHttpHandler extends Handler.Abstract {
                         .orElseGet(() -> Response.error(HttpError.notFound(noneKnown("songs", route.songs()))));
                 case SONG_SEARCH -> Response.ok(queries.search(route.query(), route.k()));
                 case TOP_SONGS -> Response.ok(queries.top(route.k()));
+                case TEXT_SEARCH -> Response.ok(part
+                        ? texts.searchPart(route.vector(), route.k(), route.sinceMs(), route.excludeId())
+                        : texts.search(route.query(), route.k(), route.sinceMs()));
+                case SIMILAR_TEXTS -> (part
+                        ? texts.similarPart(route.id(), route.k()).map(b -> (Object) b)
+                        : texts.similar(route.id(), route.k()).map(b -> (Object) b))
+                        .map(Response::ok)
+                        .orElseGet(() -> Response.error(HttpError.notFound("unknown text: " + route.id())));
+                case EMBED -> Response.ok(texts.embed(TextRoutes.embedTexts(requestBody == null ? new byte[0] : requestBody)));
             };
         } catch (HttpError e) {
             return Response.error(e);
         } catch (InvalidStateStoreException e) {
             LOG.debug("stores not queryable: {}", e.toString());
             return new Response(503, new Responses.ErrorBody(
-                    "the song stores are not queryable right now (starting up or rebalancing); retry shortly"),
+                    "the stores are not queryable right now (starting up or rebalancing); retry shortly"),
                     Map.of("Retry-After", "1"));
         } catch (RuntimeException e) {
             LOG.warn("{} {} failed", method, rawPath, e);

@@ -8,6 +8,8 @@ public final class Topics {
     public static final String TEXT_EMBEDDINGS = "text-embeddings";
     /** Only with {@code embedding.token.vectors.enabled=true}. */
     public static final String TEXT_TOKEN_EMBEDDINGS = "text-token-embeddings";
+    /** Only with {@code text.neighbors.enabled=true}. */
+    public static final String TEXT_NEIGHBORS = "text-neighbors";
     public static final String PLAYLIST_EVENTS = "playlist-events";
     public static final String SONGS = "songs";
     public static final String SONG_RECOMMENDATIONS = "song-recommendations";

@@ -7,6 +7,8 @@ import io.streamvec.avro.Song;
 import io.streamvec.avro.SongRecommendations;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
+import io.streamvec.avro.EmbeddedTexts;
+import io.streamvec.avro.TextNeighbors;
 import io.streamvec.avro.TokenEmbeddings;
 import io.streamvec.avro.TokenizedText;
 import java.util.List;
@@ -32,7 +34,9 @@ public final class EmbeddedSchemaRegistry implements SchemaRegistry {
             SongRecommendations.getClassSchema(),
             PendingEmbedding.getClassSchema(),
             ModelDelta.getClassSchema(),
-            TokenEmbeddings.getClassSchema());
+            TokenEmbeddings.getClassSchema(),
+            TextNeighbors.getClassSchema(),
+            EmbeddedTexts.getClassSchema());
 
     private final Map<Integer, Schema> byId = new ConcurrentHashMap<>();
 

@@ -21,7 +21,12 @@ import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.song2vec.stream.SongMetadataProcessor;
 import io.streamvec.song2vec.stream.SongModelStoreBuilder;
 import io.streamvec.song2vec.stream.SongStores;
+import io.streamvec.avro.TextNeighbors;
 import io.streamvec.text.stream.EmbedProcessor;
+import io.streamvec.text.stream.IndexTextProcessor;
+import io.streamvec.text.stream.TextIndexSettings;
+import io.streamvec.text.stream.TextIndexStoreBuilder;
+import io.streamvec.text.stream.TextStores;
 import io.streamvec.text.stream.PrepareTextProcessor;
 import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.TextTokenizer;
@@ -41,8 +46,10 @@ import org.apache.kafka.streams.state.Stores;
  * streamvec's topology, wired in one place. It reads like its diagram ({@code topology/topology.txt}):
  *
  * <pre>
- *   text-events ──► prepare-text ──► tokenize ─┬─► tokens ──────────────────────► text-tokens
- *                                              └─► embed [embedding-buffer] ────► text-embeddings
+ *   text-events ──► prepare-text ──► tokenize ─┬─► tokens ──────────────────────────────────────► text-tokens
+ *                                              └─► embed [embedding-buffer, embedding-buffer-texts] ─┬─► text-embeddings
+ *                                                                                                    └─► index-text [text-index] ─► text-neighbors
+ *                   (text-neighbors only with text.neighbors.enabled=true: near duplicates of each new text)
  *                   (each text tokenized once for both branches, unless text-tokens has a tokenizer of its own;
  *                    embedded by the JVM's EmbeddingWorkers in micro-batches)
  *      with embedding.token.vectors.enabled=true (not in topology/topology.txt, which shows the defaults):
@@ -69,6 +76,9 @@ public final class StreamvecTopology {
     public static final String EMBEDDINGS_SINK = EmbedProcessor.EMBEDDINGS_CHILD;
     /** Only with token vectors on. */
     public static final String TOKEN_EMBEDDINGS_SINK = EmbedProcessor.TOKEN_EMBEDDINGS_CHILD;
+    public static final String INDEX_TEXT = EmbedProcessor.INDEX_CHILD;
+    /** Written only with text neighbours on. */
+    public static final String NEIGHBORS_SINK = "text-neighbors-sink";
     public static final String PLAYLIST_SOURCE = "playlist-events-source";
     public static final String PREPARE_PLAYLIST = "prepare-playlist";
     public static final String SONG2VEC = "song2vec";
@@ -89,23 +99,38 @@ public final class StreamvecTopology {
             Song2vecSettings song2vec,
             MeterRegistry metrics,
             DeltaFeed.Factory modelDeltas,
-            boolean tokenVectors) {
+            boolean tokenVectors,
+            TextIndexSettings textIndex) {
+
+        /** With the text index's defaults. */
+        public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
+                     Song2vecSettings song2vec, MeterRegistry metrics, DeltaFeed.Factory modelDeltas,
+                     boolean tokenVectors) {
+            this(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, tokenVectors,
+                    TextIndexSettings.defaults());
+        }
 
         /** Without token vectors. */
         public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
                      Song2vecSettings song2vec, MeterRegistry metrics, DeltaFeed.Factory modelDeltas) {
-            this(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, false);
+            this(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, false, TextIndexSettings.defaults());
         }
 
         /** Without metrics, a model-delta feed or token vectors (tests, topology description). */
         public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
                      Song2vecSettings song2vec) {
-            this(registry, tokenizer, embedding, song2vec, new SimpleMeterRegistry(), null, false);
+            this(registry, tokenizer, embedding, song2vec, new SimpleMeterRegistry(), null, false,
+                    TextIndexSettings.defaults());
         }
 
         /** The same parts with token vectors on or off. */
         public Parts withTokenVectors(boolean on) {
-            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, on);
+            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, on, textIndex);
+        }
+
+        /** The same parts with these text index settings. */
+        public Parts withTextIndex(TextIndexSettings settings) {
+            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, tokenVectors, settings);
         }
     }
 
@@ -132,14 +157,24 @@ public final class StreamvecTopology {
         topology.addSink(TOKENS_SINK, Topics.TEXT_TOKENS, keys,
                 new AvroSerde<>(TokenizedText.class, registry).serializer(), TOKENS);
 
-        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics(), parts.tokenVectors()),
-                TOKENIZE);
+        topology.addProcessor(EMBED, () -> new EmbedProcessor(parts.embedding(), parts.metrics(), parts.tokenVectors(),
+                true), TOKENIZE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.STORE),
                         Serdes.String(), new AvroSerde<>(PendingEmbedding.class, registry))
                 .withLoggingEnabled(Map.of())
                 .withCachingDisabled(), EMBED);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(EmbedProcessor.TEXTS_STORE),
+                        Serdes.String(), Serdes.String())
+                .withLoggingEnabled(Map.of())
+                .withCachingDisabled(), EMBED);
         topology.addSink(EMBEDDINGS_SINK, Topics.TEXT_EMBEDDINGS, keys,
                 new AvroSerde<>(TextEmbedding.class, registry).serializer(), EMBED);
+        // The index of what each task embedded, in the same step as the embeddings (one transaction).
+        topology.addProcessor(INDEX_TEXT, () -> new IndexTextProcessor(parts.textIndex(), parts.metrics()), EMBED);
+        topology.addStateStore(new TextIndexStoreBuilder(TextStores.TEXT_INDEX, parts.textIndex()), INDEX_TEXT);
+        // Always wired; written only with text.neighbors.enabled=true (the topic is created only then).
+        topology.addSink(NEIGHBORS_SINK, Topics.TEXT_NEIGHBORS, keys,
+                new AvroSerde<>(TextNeighbors.class, registry).serializer(), INDEX_TEXT);
         if (parts.tokenVectors()) {
             // Same forward pass, same processing step as the sentence embedding: one transaction holds both.
             topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -40,5 +40,13 @@ class DemoCommandIntegrationTest {
             assertTrue(block.group(2).contains(" Tune #"), "with titles");
         }
         assertEquals(3, blocks, out.toString());
+
+        // The text search: the paraphrase finds the sample text it paraphrases first.
+        java.util.regex.Matcher search = Pattern.compile("(?m)^texts like \"(.*)\" \\(GET /texts/search\\?.*\\):\n"
+                + "\\s+(-?[0-9.]+)\\s+(\\S+)\\s+(.*)$").matcher(out.toString());
+        assertTrue(search.find(), "the demo ends with a text search:\n" + out);
+        assertEquals(DemoCommand.PARAPHRASE, search.group(1));
+        assertEquals("kafka", search.group(3), "the paraphrased sample comes first:\n" + out);
+        assertEquals(DemoCommand.SAMPLE_TEXTS.get("kafka"), search.group(4));
     }
 }

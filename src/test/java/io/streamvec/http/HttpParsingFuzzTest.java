@@ -43,10 +43,16 @@ class HttpParsingFuzzTest {
             "/songs/next?songs=a,%C3%A9,c&k=3",
             "/songs?query=caf%C3%A9+yes&limit=3",
             "/songs/top?k=5",
+            "/texts/search?q=caf%C3%A9+au+lait&k=5&since=1700000000000",
+            "/texts/search?q=x",
+            "/texts/t-1/similar?k=3",
+            "/texts/a%20b/similar",
+            "/embed",
             "/metrics",
             "/health/ready").stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
 
-    private static final String URL_ALPHABET = "/%?&=k0123456789abcdefABCDEF+songsplaylistsimilarvectornext\u00e9";
+    private static final String URL_ALPHABET =
+            "/%?&=k0123456789abcdefABCDEF+songsplaylistsimilarvectornexttextsearchqembed\u00e9";
 
     /** A target string from mutated bytes, read as UTF-8 (with replacement) or as Latin-1 (any byte a char). */
     private static String mutatedTarget(SplittableRandom random) {
@@ -97,7 +103,7 @@ class HttpParsingFuzzTest {
     }
 
     private static boolean valid(Route route) {
-        boolean k = route.kind() == Route.Kind.SONG_VECTOR ? route.k() == 0
+        boolean k = route.kind() == Route.Kind.SONG_VECTOR || route.kind() == Route.Kind.EMBED ? route.k() == 0
                 : route.k() >= 1 && route.k() <= RequestParser.MAX_K;
         return k && switch (route.kind()) {
             case SIMILAR_SONGS, PLAYLIST_NEXT, SONG_VECTOR ->
@@ -108,6 +114,12 @@ class HttpParsingFuzzTest {
                             .allMatch(id -> PreparePlaylistProcessor.validSongId(id, RequestParser.MAX_ID_LENGTH));
             case SONG_SEARCH -> route.query() != null && route.query().length() <= RequestParser.MAX_QUERY_LENGTH;
             case TOP_SONGS -> true;
+            case TEXT_SEARCH -> route.query() != null && !route.query().isBlank()
+                    && route.query().getBytes(StandardCharsets.UTF_8).length <= TextRoutes.MAX_QUERY_BYTES
+                    && (route.sinceMs() == Long.MIN_VALUE || route.sinceMs() >= 0);
+            case SIMILAR_TEXTS -> !route.id().isEmpty() && route.id().length() <= RequestParser.MAX_ID_LENGTH
+                    && route.id().chars().noneMatch(Character::isISOControl);
+            case EMBED -> true;
         };
     }
 
@@ -133,6 +145,49 @@ class HttpParsingFuzzTest {
                         () -> Forwarder.target(owner, pathOf(target), queryOf(target)));
                 assertEquals(route, RequestParser.parse("GET", forwarded.getRawPath(), forwarded.getRawQuery()),
                         "forwarded as " + forwarded);
+            }
+        });
+    }
+
+    /** An instance's part of a text search: the vector, exclude, k and since parameters. */
+    @Test
+    void searchPartsAreRoutedOrRejectedAsClientErrors() {
+        String vector = TextRoutes.encodeVector(new float[] {0.5f, -1f, 2f});
+        List<byte[]> seeds = List.of("vector=" + vector + "&k=5", "vector=" + vector + "&exclude=t%201&since=0",
+                "vector=AAAAAA&k=1000").stream().map(q -> q.getBytes(StandardCharsets.UTF_8)).toList();
+        Fuzzer.bytes("search parts", 10_000, random -> Mutations.mutate(random, seeds), bytes -> {
+            String query = new String(bytes, StandardCharsets.ISO_8859_1);
+            Route route = Fuzz.valueOrDocumentedError("RequestParser (part)", query,
+                    () -> RequestParser.parse("GET", "/texts/search", query, true), HttpError.class);
+            if (route != null) {
+                assertTrue(route.vector() != null && route.vector().length >= 1
+                        && route.vector().length <= TextRoutes.MAX_VECTOR_DIM, "vector of " + Fuzz.describe(query));
+                for (float v : route.vector()) {
+                    assertTrue(Float.isFinite(v), "finite vector of " + Fuzz.describe(query));
+                }
+            }
+        });
+    }
+
+    /** The body of POST /embed: texts, or a 400 or 413 with a message. */
+    @Test
+    void embedBodiesAreReadOrRejectedAsClientErrors() {
+        List<byte[]> seeds = List.of("{\"texts\": [\"hello\", \"caf\u00e9 \ud83d\ude00\"]}", "{\"texts\":[\"a\"]}",
+                "{\"texts\": [1, null, {}]}", "[\"x\"]").stream()
+                .map(b -> b.getBytes(StandardCharsets.UTF_8)).toList();
+        Fuzzer.bytes("embed bodies", 10_000, random -> Mutations.mutate(random, seeds), body -> {
+            List<String> texts = Fuzz.valueOrDocumentedError("TextRoutes.embedTexts", body,
+                    () -> TextRoutes.embedTexts(body), HttpError.class);
+            if (texts != null) {
+                assertTrue(!texts.isEmpty() && texts.size() <= TextRoutes.MAX_EMBED_TEXTS
+                        && texts.stream().noneMatch(String::isBlank), "texts of " + Fuzz.describe(body));
+            }
+            try {
+                TextRoutes.embedTexts(body);
+            } catch (HttpError e) {
+                assertTrue(e.status() == 400 || e.status() == 413, "status " + e.status());
+            } catch (RuntimeException e) {
+                // reported above
             }
         });
     }
@@ -196,6 +251,34 @@ class HttpParsingFuzzTest {
         }
     };
 
+    /** Text routes over an empty index: every search answers no results, every id is unknown. */
+    static final TextQueries NO_TEXTS = new TextQueries() {
+        @Override
+        public Responses.TextSearch search(String query, int k, long sinceMs) {
+            return new Responses.TextSearch(query, k, List.of(), false, List.of());
+        }
+
+        @Override
+        public Optional<Responses.SimilarTexts> similar(String id, int k) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId) {
+            return new Responses.TextSearchPart(List.of(), List.of(), null);
+        }
+
+        @Override
+        public Optional<Responses.TextSearchPart> similarPart(String id, int k) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Responses.Embeddings embed(List<String> texts) {
+            return new Responses.Embeddings("none", 1, new float[texts.size()][1]);
+        }
+    };
+
     /** A raw request from a mutated one: the request line, a Host header, maybe more headers. */
     private static final List<byte[]> REQUESTS = TARGETS.stream()
             .map(t -> RawHttp.request("GET", new String(t, StandardCharsets.ISO_8859_1), "Accept: application/json")
@@ -208,7 +291,8 @@ class HttpParsingFuzzTest {
      */
     private static void assertClientError(RawHttp.Answer answer, Object request) {
         // the fake's search and top-songs answers (it knows no song, so every other route is a 404)
-        boolean emptyListing = answer.status() == 200 && answer.body().endsWith("\"songs\":[]}");
+        boolean emptyListing = answer.status() == 200 && (answer.body().endsWith("\"songs\":[]}")
+                || answer.body().contains("\"results\":[]") || answer.body().contains("\"vectors\":"));
         boolean clientError = emptyListing || answer.status() >= 400 && answer.status() < 500
                 || answer.status() == 505 && !answer.body().contains("internal error");
         assertTrue(clientError, () -> "status " + answer.status() + " " + answer.body() + " for "
@@ -250,7 +334,7 @@ class HttpParsingFuzzTest {
      */
     @Test
     void theQueryServerAnswersMutatedRawRequestsWithClientErrors() throws Exception {
-        try (SongHttpServer server = SongHttpServer.start("127.0.0.1", 0, NOTHING_KNOWN)) {
+        try (SongHttpServer server = SongHttpServer.start("127.0.0.1", 0, NOTHING_KNOWN, NO_TEXTS, null)) {
             Fuzzer.bytes("raw requests", 1_500, random -> Mutations.mutate(random, REQUESTS), request -> {
                 try (RawHttp connection = new RawHttp(server.uri(), 10_000)) {
                     connection.send(request);

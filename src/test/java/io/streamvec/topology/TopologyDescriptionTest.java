@@ -39,7 +39,7 @@ class TopologyDescriptionTest {
         org.junit.jupiter.api.Assertions.assertTrue(with.contains(
                 "Sink: text-token-embeddings-sink (topic: text-token-embeddings)"), with);
         org.junit.jupiter.api.Assertions.assertTrue(with.contains(
-                "Processor: embed (stores: [embedding-buffer, embedding-buffer-tokens])"), with);
+                "Processor: embed (stores: [embedding-buffer-texts, embedding-buffer, embedding-buffer-tokens])"), with);
         org.junit.jupiter.api.Assertions.assertTrue(StreamvecTopology.diagram(true).contains(">text-token-embeddings-sink<"));
     }
 

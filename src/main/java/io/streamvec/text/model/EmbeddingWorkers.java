@@ -28,6 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Submitting blocks while {@code capacity} texts are queued or being embedded, so a backlog waits in
  * Kafka, not in memory. A failing batch fails each of its tickets; the worker goes on with the next.
+ *
+ * <p>Queries (search texts from HTTP, {@link #submitQuery}) have their own lane: a queue of their own that every
+ * worker empties before it takes stream texts, without linger, and that the stream's capacity does not bound. A
+ * query waits behind no stream backlog, at most for a batch a worker has already started.
  */
 public final class EmbeddingWorkers implements AutoCloseable {
 
@@ -61,20 +65,28 @@ public final class EmbeddingWorkers implements AutoCloseable {
         private final long[] tokenIds;
         private final boolean withTokens;
         private final long enqueuedNanos;
+        private final boolean query;
+        private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         private volatile boolean done;
         private volatile boolean cancelled;
         private float[] vector;
         private float[] tokenVectors;
         private RuntimeException failure;
 
-        private Ticket(long[] tokenIds, boolean withTokens, long enqueuedNanos) {
+        private Ticket(long[] tokenIds, boolean withTokens, long enqueuedNanos, boolean query) {
             this.tokenIds = tokenIds;
             this.withTokens = withTokens;
             this.enqueuedNanos = enqueuedNanos;
+            this.query = query;
         }
 
         public boolean isDone() {
             return done;
+        }
+
+        /** Waits until {@link #isDone()}; false if {@code timeout} passed first. */
+        public boolean await(Duration timeout) throws InterruptedException {
+            return finished.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
         }
 
         /** The unit vector; throws the batch's failure. Only once {@link #isDone()}. */
@@ -102,6 +114,7 @@ public final class EmbeddingWorkers implements AutoCloseable {
             this.tokenVectors = tokenVectors;
             this.failure = failure;
             this.done = true; // volatile write publishes the three fields above
+            finished.countDown();
         }
     }
 
@@ -113,6 +126,8 @@ public final class EmbeddingWorkers implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private final Condition room = lock.newCondition();
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
+    /** The query lane: served first, no linger, not counted in {@link #outstanding}. */
+    private final ArrayDeque<Ticket> queries = new ArrayDeque<>();
     /** Texts queued or being embedded; guarded by {@link #lock}. */
     private int outstanding;
     private boolean closed;
@@ -173,12 +188,33 @@ public final class EmbeddingWorkers implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("embedding workers are closed");
             }
-            Ticket ticket = new Ticket(tokenIds, withTokens, System.nanoTime());
+            Ticket ticket = new Ticket(tokenIds, withTokens, System.nanoTime(), false);
             queue.add(ticket);
             outstanding++;
             if (queue.size() == 1 || queue.size() >= settings.batchSize()) {
                 work.signal(); // starts a linger, or hands over a full batch
             }
+            return ticket;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Queues a query's token ids on the query lane: never blocks, and a worker takes it (with the other queries
+     * waiting, up to a micro-batch) before any stream text, without linger.
+     *
+     * @throws IllegalStateException once closed
+     */
+    public Ticket submitQuery(long[] tokenIds) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("embedding workers are closed");
+            }
+            Ticket ticket = new Ticket(tokenIds, false, System.nanoTime(), true);
+            queries.add(ticket);
+            work.signalAll(); // a lingering worker hands the query over at once
             return ticket;
         } finally {
             lock.unlock();
@@ -254,7 +290,7 @@ public final class EmbeddingWorkers implements AutoCloseable {
                 }
                 lock.lock();
                 try {
-                    outstanding -= batch.size();
+                    outstanding -= (int) batch.stream().filter(t -> !t.query).count();
                     room.signalAll();
                 } finally {
                     lock.unlock();
@@ -270,6 +306,16 @@ public final class EmbeddingWorkers implements AutoCloseable {
             while (true) {
                 if (closed) {
                     return null;
+                }
+                if (!queries.isEmpty()) {
+                    List<Ticket> batch = new ArrayList<>(Math.min(queries.size(), settings.batchSize()));
+                    while (batch.size() < settings.batchSize() && !queries.isEmpty()) {
+                        batch.add(queries.poll());
+                    }
+                    if (!queries.isEmpty() || !queue.isEmpty()) {
+                        work.signal();
+                    }
+                    return batch;
                 }
                 if (queue.size() >= settings.batchSize()) {
                     break;
@@ -360,8 +406,10 @@ public final class EmbeddingWorkers implements AutoCloseable {
             closed = true;
             metrics.remove(outstandingGauge);
             left = new ArrayList<>(queue);
+            left.addAll(queries);
             queue.clear();
-            outstanding -= left.size();
+            queries.clear();
+            outstanding -= (int) left.stream().filter(t -> !t.query).count();
             work.signalAll();
             room.signalAll();
         } finally {

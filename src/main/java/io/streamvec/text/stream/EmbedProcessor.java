@@ -4,6 +4,7 @@ import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.Tokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.streamvec.avro.EmbeddedTexts;
 import io.streamvec.avro.PendingEmbedding;
 import io.streamvec.avro.TextEmbedding;
 import io.streamvec.avro.TextEvent;
@@ -40,12 +41,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@value #EMBEDDINGS_CHILD}: both commit in one transaction, or neither. The model's pieces and spans wait
  * in a second changelogged store, {@value #TOKENS_STORE}, under the same key (the buffer's
  * {@link PendingEmbedding} schema is unchanged, so buffers written without the option still restore).
+ *
+ * <p>With the text index on (the topology always turns it on), each waiting text's text waits in
+ * {@value #TEXTS_STORE}, and every step that forwards embeddings hands them, with their texts, as one
+ * {@link EmbeddedTexts} to {@value #INDEX_CHILD} ({@link IndexTextProcessor}): the index changes in the same
+ * step and transaction as {@code text-embeddings}. A text buffered before the index existed is indexed with an
+ * empty text.
  */
 public final class EmbedProcessor extends ContextualProcessor<String, TokenizedEvent, String, SpecificRecord> {
 
     public static final String STORE = "embedding-buffer";
     /** With token vectors on: each buffered text's model tokens (pieces and spans), keyed as in {@value #STORE}. */
     public static final String TOKENS_STORE = "embedding-buffer-tokens";
+    /** With the text index on: each buffered text's text (first 1,000 characters), keyed as in {@value #STORE}. */
+    public static final String TEXTS_STORE = "embedding-buffer-texts";
+    /** With the text index on: the processor that indexes what this step embedded ({@link IndexTextProcessor}). */
+    public static final String INDEX_CHILD = "index-text";
     /** The sink of {@code text-embeddings}. */
     public static final String EMBEDDINGS_CHILD = "text-embeddings-sink";
     /** The sink of {@code text-token-embeddings}, with token vectors on. */
@@ -55,7 +66,9 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
 
     private final Supplier<EmbeddingWorkers> shared;
     private final boolean tokenVectors;
+    private final boolean indexTexts;
     private EmbeddingWorkers workers;
+    private KeyValueStore<String, String> textBuffer;
     private KeyValueStore<String, PendingEmbedding> buffer;
     private KeyValueStore<String, TokenizedText> tokenBuffer;
     /** This task's submitted texts in arrival order; the head is forwarded once its ticket is done. */
@@ -64,7 +77,8 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
     private final Counter tokensEmitted;
 
     /** @param tokens the text's model tokens when token vectors are on and known, else null */
-    private record InFlight(String key, PendingEmbedding text, TokenizedText tokens, EmbeddingWorkers.Ticket ticket) {}
+    private record InFlight(String key, PendingEmbedding text, TokenizedText tokens, String body,
+                            EmbeddingWorkers.Ticket ticket) {}
 
     public EmbedProcessor(Supplier<EmbeddingWorkers> workers, MeterRegistry metrics) {
         this(workers, metrics, false);
@@ -75,8 +89,18 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
      *                     processor then needs the store {@value #TOKENS_STORE})
      */
     public EmbedProcessor(Supplier<EmbeddingWorkers> workers, MeterRegistry metrics, boolean tokenVectors) {
+        this(workers, metrics, tokenVectors, false);
+    }
+
+    /**
+     * @param indexTexts also hand each step's finished texts, as one {@link EmbeddedTexts}, to {@value #INDEX_CHILD}
+     *                   (the processor then needs the store {@value #TEXTS_STORE}, and forwards by child name)
+     */
+    public EmbedProcessor(Supplier<EmbeddingWorkers> workers, MeterRegistry metrics, boolean tokenVectors,
+                          boolean indexTexts) {
         this.shared = workers;
         this.tokenVectors = tokenVectors;
+        this.indexTexts = indexTexts;
         this.emitted = Counter.builder("streamvec.records.out").tag("path", "text").tag("topic", "text-embeddings")
                 .description("Records written per path and topic").register(metrics);
         this.tokensEmitted = tokenVectors ? Counter.builder("streamvec.records.out").tag("path", "text")
@@ -90,11 +114,13 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
         workers = shared.get();
         buffer = context.getStateStore(STORE);
         tokenBuffer = tokenVectors ? context.getStateStore(TOKENS_STORE) : null;
+        textBuffer = indexTexts ? context.getStateStore(TEXTS_STORE) : null;
         // Restored after a restart: the keys are zero-padded offsets, so this is arrival order. A text buffered
         // before token vectors were turned on has no tokens stored: it gets its sentence embedding only.
         try (KeyValueIterator<String, PendingEmbedding> restored = buffer.all()) {
             restored.forEachRemaining(entry -> submit(entry.key, entry.value,
                     tokenBuffer == null ? null : tokenBuffer.get(entry.key),
+                    textBuffer == null ? null : textBuffer.get(entry.key),
                     entry.value.getTokenIds().stream().mapToLong(Integer::longValue).toArray()));
         }
         context.schedule(FORWARD_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forwardFinished());
@@ -117,11 +143,16 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
             pieces = TokensProcessor.toAvro(event, workers.embedder().tokenizer().name(), tokens);
             tokenBuffer.put(key, pieces);
         }
-        submit(key, text, pieces, tokens.ids());
+        String body = null;
+        if (textBuffer != null) {
+            body = TextIndexSettings.clipped(event.getText());
+            textBuffer.put(key, body);
+        }
+        submit(key, text, pieces, body, tokens.ids());
     }
 
     /** Hands {@code ids} (the text's token ids, as stored) to the workers, asking for token vectors with tokens. */
-    private void submit(String key, PendingEmbedding text, TokenizedText tokens, long[] ids) {
+    private void submit(String key, PendingEmbedding text, TokenizedText tokens, String body, long[] ids) {
         EmbeddingWorkers.Ticket ticket;
         try {
             ticket = workers.submit(ids, tokens != null);
@@ -131,7 +162,7 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
             throw new EmbeddingFailedException("could not hand text " + text.getSourceId() + " to the embedding "
                     + "workers: " + e, e);
         }
-        inFlight.add(new InFlight(key, text, tokens, ticket));
+        inFlight.add(new InFlight(key, text, tokens, body, ticket));
     }
 
     /** The source offset, zero-padded so that the store iterates in arrival order. */
@@ -154,6 +185,8 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
      */
     void forwardFinished() {
         long now = -1;
+        List<TextEmbedding> indexed = null;
+        List<String> indexedTexts = null;
         while (!inFlight.isEmpty() && inFlight.peek().ticket().isDone()) {
             InFlight next = inFlight.peek();
             float[] vector;
@@ -182,18 +215,26 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
                     .setProcessingTimestampMs(now)
                     .build();
             try {
-                if (tokenBuffer == null) {
+                if (tokenBuffer == null && textBuffer == null) {
                     context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()));
                 } else {
                     context().forward(new Record<>(text.getSourceId(), embedding, text.getEventTimestampMs()),
                             EMBEDDINGS_CHILD);
-                    if (next.tokens() != null) {
+                    if (tokenBuffer != null && next.tokens() != null) {
                         context().forward(new Record<>(text.getSourceId(), tokenEmbeddings(next, embedding,
                                 next.ticket().tokenVectors()), text.getEventTimestampMs()), TOKEN_EMBEDDINGS_CHILD);
                         tokensEmitted.increment();
                     }
                 }
                 emitted.increment();
+                if (textBuffer != null) {
+                    if (indexed == null) {
+                        indexed = new ArrayList<>();
+                        indexedTexts = new ArrayList<>();
+                    }
+                    indexed.add(embedding);
+                    indexedTexts.add(next.body() == null ? "" : next.body());
+                }
             } finally {
                 // Forwarded, or dead-lettered by the exception handler: either way the text is done. (A failing
                 // task aborts its transaction, and these deletes with it.)
@@ -201,7 +242,17 @@ public final class EmbedProcessor extends ContextualProcessor<String, TokenizedE
                 if (tokenBuffer != null) {
                     tokenBuffer.delete(next.key());
                 }
+                if (textBuffer != null) {
+                    textBuffer.delete(next.key());
+                }
             }
+        }
+        if (indexed != null) {
+            // One record for the step's whole batch: the index searches it at once (text-neighbors) and adds it,
+            // in this same step and transaction.
+            TextEmbedding last = indexed.get(indexed.size() - 1);
+            context().forward(new Record<>(last.getSourceId(), new EmbeddedTexts(indexed, indexedTexts),
+                    last.getEventTimestampMs()), INDEX_CHILD);
         }
     }
 

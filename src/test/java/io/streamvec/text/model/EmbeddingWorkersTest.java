@@ -188,4 +188,57 @@ class EmbeddingWorkersTest {
                 EmbeddingWorkers.Settings.resolve(3, 4, true, 16, 32, linger));
         assertThrows(IllegalArgumentException.class, () -> new EmbeddingWorkers.Settings(0, 0, 32, linger));
     }
+
+    /**
+     * A query waits behind no stream backlog: with the only worker busy and a backlog of stream texts queued behind
+     * it, the query is the next thing embedded, alone, and it is not counted against the stream's capacity.
+     */
+    @Test
+    void aQueryGoesBeforeTheQueuedStreamTexts() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger entered = new AtomicInteger();
+        List<Long> firstIds = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HashingTestEmbedder held = new HashingTestEmbedder(tokenizer) {
+            @Override
+            public float[][] embed(List<long[]> tokenIds) {
+                firstIds.add(tokenIds.get(0)[1]);
+                if (entered.incrementAndGet() == 1) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.embed(tokenIds);
+            }
+        };
+        try (EmbeddingWorkers w = workers(held, 1, 2, Duration.ofMillis(1))) {
+            List<EmbeddingWorkers.Ticket> stream = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                stream.add(w.submit(ids(i)));
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (entered.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            EmbeddingWorkers.Ticket query = w.submitQuery(ids(500));
+            assertEquals(6, w.outstanding(), "a query is not counted against the stream's capacity");
+            release.countDown();
+            assertTrue(query.await(Duration.ofSeconds(30)));
+            assertArrayEquals(HashingTestEmbedder.vectorOf(ids(500)), query.vector());
+            awaitDone(stream);
+            assertEquals(List.of(1000L, 1500L, 1002L, 1004L), firstIds,
+                    "the first stream batch, then the query, then the rest of the backlog");
+            assertEquals(List.of(2, 1, 2, 2), held.batchSizes);
+            assertEquals(0, w.outstanding());
+        }
+    }
+
+    @Test
+    void aQueryAfterCloseFails() throws Exception {
+        HashingTestEmbedder model = new HashingTestEmbedder(tokenizer);
+        EmbeddingWorkers w = workers(model, 1, 2, Duration.ofMillis(1));
+        w.close();
+        assertThrows(IllegalStateException.class, () -> w.submitQuery(ids(1)));
+    }
 }

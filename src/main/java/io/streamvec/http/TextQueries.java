@@ -1,0 +1,60 @@
+package io.streamvec.http;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the text routes ask: search the text indexes of every instance (scatter-gather), or only this instance's
+ * (a part another instance asked for), and embed texts with the model. Implementations throw
+ * {@link org.apache.kafka.streams.errors.InvalidStateStoreException} while the stores cannot be queried, and
+ * {@link HttpError} for what the client should see (503 while the model is busy past the timeout).
+ */
+public interface TextQueries {
+
+    /** The k texts most similar to {@code query} (embedded with the model) at or after {@code sinceMs}. */
+    Responses.TextSearch search(String query, int k, long sinceMs);
+
+    /** The k texts most similar to the stored text of {@code id}, without it; empty when no instance holds it. */
+    Optional<Responses.SimilarTexts> similar(String id, int k);
+
+    /** This instance's part of a search by vector (asked by another instance). */
+    Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId);
+
+    /** This instance's part of a similar query, with the stored vector; empty when this instance does not hold it. */
+    Optional<Responses.TextSearchPart> similarPart(String id, int k);
+
+    /** One vector per text, in order. */
+    Responses.Embeddings embed(List<String> texts);
+
+    /** No text routes (an HTTP server built without them, in tests): every call is 503. */
+    TextQueries NONE = new TextQueries() {
+        private HttpError none() {
+            return HttpError.unavailable("text search is not available on this server");
+        }
+
+        @Override
+        public Responses.TextSearch search(String query, int k, long sinceMs) {
+            throw none();
+        }
+
+        @Override
+        public Optional<Responses.SimilarTexts> similar(String id, int k) {
+            throw none();
+        }
+
+        @Override
+        public Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId) {
+            throw none();
+        }
+
+        @Override
+        public Optional<Responses.TextSearchPart> similarPart(String id, int k) {
+            throw none();
+        }
+
+        @Override
+        public Responses.Embeddings embed(List<String> texts) {
+            throw none();
+        }
+    };
+}

@@ -1,0 +1,318 @@
+package io.streamvec.text.stream;
+
+import io.streamvec.text.model.TextVectorIndex;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The text index of one text-events task: what the task embedded (source id, the text's first 1,000 characters,
+ * vector, event time). The durable copy is a changelogged key-value store keyed by source id (compacted: a
+ * re-sent id and an eviction leave one record, or a tombstone); the working copy is a dense
+ * {@link TextVectorIndex} for search. The song model's pattern: changes since the last commit are written in the
+ * pre-commit cache flush ({@link #flushCache}), so the changelog and the committed input offsets and
+ * {@code text-embeddings} records always agree; the working copy is rebuilt from the restored store on first use
+ * after a restart, a migration or a standby's promotion ({@link #open()}).
+ *
+ * <p>Bounded: past {@link TextIndexSettings#maxTexts()} the oldest text by event time goes (ties: the smaller id),
+ * and so does every text older than {@link TextIndexSettings#retentionMs()} before the newest it has indexed.
+ * Both are decided from the texts held, so the index restored from the changelog is the same index.
+ */
+public final class TextIndexStore implements StateStore, TextIndexView, CachedStateStore<String, byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TextIndexStore.class);
+
+    private record Aged(long timestampMs, String id) {}
+
+    private static final Comparator<Aged> OLDEST_FIRST =
+            Comparator.comparingLong(Aged::timestampMs).thenComparing(Aged::id);
+
+    private final String name;
+    private final KeyValueStore<String, byte[]> rows;
+    private final TextIndexSettings settings;
+    private volatile TextVectorIndex index;
+    private volatile boolean open;
+    private int partition = -1;
+    private boolean loaded;
+    private final TreeSet<Aged> byAge = new TreeSet<>(OLDEST_FIRST);
+    private final Map<String, Long> timestampOf = new HashMap<>();
+    /** Changes since the last flush, by id: the entry to write, or null for a tombstone. */
+    private final Map<String, TextVectorIndex.Entry> pending = new LinkedHashMap<>();
+    private long newestMs = Long.MIN_VALUE;
+
+    TextIndexStore(String name, KeyValueStore<String, byte[]> rows, TextIndexSettings settings) {
+        this.name = name;
+        this.rows = rows;
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        rows.init(context, root);
+        partition = context.taskId().partition();
+        reset();
+        open = true;
+    }
+
+    private void reset() {
+        index = null;
+        loaded = false;
+        byAge.clear();
+        timestampOf.clear();
+        pending.clear();
+        newestMs = Long.MIN_VALUE;
+    }
+
+    /**
+     * Rebuilds the working copy from the durable store unless it is built (the processor calls it when its task
+     * starts, after restoration). Entries of another dimension than the first (a new model) are dropped.
+     */
+    public void open() {
+        if (loaded) {
+            return;
+        }
+        loaded = true;
+        TextVectorIndex rebuilt = null;
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = rows.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> row = all.next();
+                TextVectorIndex.Entry entry = decode(row.key, row.value);
+                if (rebuilt == null) {
+                    rebuilt = new TextVectorIndex(entry.vector().length);
+                }
+                if (entry.vector().length != rebuilt.dim()) {
+                    stale.add(row.key);
+                    continue;
+                }
+                rebuilt.put(entry);
+                track(entry.id(), entry.timestampMs());
+            }
+        }
+        if (!stale.isEmpty()) {
+            LOG.warn("text index {} (partition {}): {} texts of another dimension than {} dropped (the embedding "
+                    + "model changed)", name, partition, stale.size(), rebuilt.dim());
+            stale.forEach(id -> pending.put(id, null));
+        }
+        index = rebuilt;
+        evict();
+    }
+
+    /** Adds a text, replacing the entry of the same id, then evicts what the bounds say. */
+    public void put(TextVectorIndex.Entry entry) {
+        open();
+        TextVectorIndex current = index;
+        if (current != null && current.dim() != entry.vector().length) {
+            LOG.warn("text index {} (partition {}): the embedding dimension changed from {} to {}; the {} texts "
+                    + "indexed before are dropped", name, partition, current.dim(), entry.vector().length,
+                    current.size());
+            for (String id : List.copyOf(timestampOf.keySet())) {
+                remove(id);
+            }
+            current = null;
+        }
+        if (current == null) {
+            current = new TextVectorIndex(entry.vector().length);
+            index = current;
+        }
+        untrack(entry.id());
+        current.put(entry);
+        track(entry.id(), entry.timestampMs());
+        pending.put(entry.id(), entry);
+        evict();
+    }
+
+    /** Removes the text of this id (a tombstone at the next flush); false if none was held. */
+    public boolean remove(String id) {
+        open();
+        if (!untrack(id)) {
+            return false;
+        }
+        index.remove(id);
+        pending.put(id, null);
+        return true;
+    }
+
+    private void track(String id, long timestampMs) {
+        timestampOf.put(id, timestampMs);
+        byAge.add(new Aged(timestampMs, id));
+        newestMs = Math.max(newestMs, timestampMs);
+    }
+
+    private boolean untrack(String id) {
+        Long ts = timestampOf.remove(id);
+        if (ts == null) {
+            return false;
+        }
+        byAge.remove(new Aged(ts, id));
+        return true;
+    }
+
+    private void evict() {
+        while (byAge.size() > settings.maxTexts()) {
+            remove(byAge.first().id());
+        }
+        if (settings.retentionMs() > 0 && newestMs != Long.MIN_VALUE) {
+            long oldestKept = newestMs - settings.retentionMs();
+            while (!byAge.isEmpty() && byAge.first().timestampMs() < oldestKept) {
+                remove(byAge.first().id());
+            }
+        }
+    }
+
+    /** The whole working copy (null while empty): for the processor's batch searches. */
+    TextVectorIndex working() {
+        open();
+        return index;
+    }
+
+    @Override
+    public int partition() {
+        return partition;
+    }
+
+    @Override
+    public int size() {
+        TextVectorIndex current = index;
+        return current == null ? 0 : current.size();
+    }
+
+    /** Bytes the working copy holds for search (vectors and timestamps). */
+    public long searchBytes() {
+        TextVectorIndex current = index;
+        return current == null ? 0 : current.searchBytes();
+    }
+
+    @Override
+    public List<TextVectorIndex.Hit> search(float[] query, int k, long sinceMs, String excludeId) {
+        TextVectorIndex current = index;
+        if (current == null || current.dim() != query.length) {
+            return List.of();
+        }
+        return current.search(query, k, sinceMs, excludeId);
+    }
+
+    @Override
+    public Optional<TextVectorIndex.Entry> get(String id) {
+        TextVectorIndex current = index;
+        return current == null ? Optional.empty() : current.get(id);
+    }
+
+    /** Entries in the durable store, counted: for tests. */
+    long durableEntries() {
+        long n = 0;
+        try (KeyValueIterator<String, byte[]> all = rows.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Writes the changes since the last flush: each changed id's entry, or a tombstone. */
+    void persistChanges() {
+        for (Map.Entry<String, TextVectorIndex.Entry> change : pending.entrySet()) {
+            if (change.getValue() == null) {
+                rows.delete(change.getKey());
+            } else {
+                rows.put(change.getKey(), encode(change.getValue()));
+            }
+        }
+        pending.clear();
+    }
+
+    /** Layout: event time, the text's UTF-8 length and bytes, the dimension, the floats. */
+    static byte[] encode(TextVectorIndex.Entry entry) {
+        byte[] text = entry.text().getBytes(StandardCharsets.UTF_8);
+        float[] v = entry.vector();
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 + text.length + 4 + 4 * v.length);
+        b.putLong(entry.timestampMs()).putInt(text.length).put(text).putInt(v.length);
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        return b.array();
+    }
+
+    static TextVectorIndex.Entry decode(String id, byte[] value) {
+        ByteBuffer b = ByteBuffer.wrap(value);
+        long ts = b.getLong();
+        byte[] text = new byte[b.getInt()];
+        b.get(text);
+        float[] v = new float[b.getInt()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = b.getFloat();
+        }
+        return new TextVectorIndex.Entry(id, new String(text, StandardCharsets.UTF_8), v, ts);
+    }
+
+    /**
+     * Kafka Streams flushes caches before it commits a task (under exactly-once, before the transaction commits):
+     * the changes are written here so that they belong to the transaction of the outputs they come with.
+     */
+    @Override
+    public void flushCache() {
+        persistChanges();
+    }
+
+    @Override
+    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    /** The task stops being active here (recycled into a standby): the next activation rebuilds the working copy. */
+    @Override
+    public void clearCache() {
+        reset();
+    }
+
+    @Override
+    public void flush() {
+        persistChanges();
+        rows.flush();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        rows.commit(changelogOffsets);
+    }
+
+    @Override
+    public void close() {
+        open = false;
+        index = null;
+        rows.close();
+    }
+
+    @Override
+    public boolean persistent() {
+        return rows.persistent();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+}
