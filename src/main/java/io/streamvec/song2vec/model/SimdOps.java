@@ -180,6 +180,139 @@ final class SimdOps {
         }
     }
 
+    /**
+     * {@link #scan} for {@code n} queries at once: query j is q[j][qo[j]..qo[j]+dim), excluding row exclude[j],
+     * offered to best[j]. Four blocks are scored against four queries at a time (sixteen accumulators): each
+     * block's loads serve four queries, and the four blocks (4 x dim x lanes floats) stay in the L1 cache while
+     * every query of the batch goes over them. Every (row, query) score is the same chain of multiply-adds in
+     * component order as {@link #scan}'s, and each query's rows are offered to its heap in ascending order, so
+     * each heap ends exactly as a scan of its query alone would leave it.
+     */
+    static void scanBatch(float[][] q, int[] qo, int n, float[] blocks, int rows, int dim, int[] exclude,
+                          TopK.Heap[] best) {
+        int lanes = S.length();
+        int stride = dim * lanes;
+        int blockCount = (rows + lanes - 1) / lanes;
+        float[] lane = new float[lanes];
+        float[] th = new float[n];
+        for (int j = 0; j < n; j++) {
+            th[j] = best[j].threshold();
+        }
+        int b = 0;
+        for (; b + 4 <= blockCount; b += 4) {
+            int start = b * stride;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                float[] q0 = q[j];
+                float[] q1 = q[j + 1];
+                float[] q2 = q[j + 2];
+                float[] q3 = q[j + 3];
+                int p0 = qo[j];
+                int p1 = qo[j + 1];
+                int p2 = qo[j + 2];
+                int p3 = qo[j + 3];
+                FloatVector a00 = FloatVector.zero(S);
+                FloatVector a01 = FloatVector.zero(S);
+                FloatVector a02 = FloatVector.zero(S);
+                FloatVector a03 = FloatVector.zero(S);
+                FloatVector a10 = FloatVector.zero(S);
+                FloatVector a11 = FloatVector.zero(S);
+                FloatVector a12 = FloatVector.zero(S);
+                FloatVector a13 = FloatVector.zero(S);
+                FloatVector a20 = FloatVector.zero(S);
+                FloatVector a21 = FloatVector.zero(S);
+                FloatVector a22 = FloatVector.zero(S);
+                FloatVector a23 = FloatVector.zero(S);
+                FloatVector a30 = FloatVector.zero(S);
+                FloatVector a31 = FloatVector.zero(S);
+                FloatVector a32 = FloatVector.zero(S);
+                FloatVector a33 = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    FloatVector x0 = FloatVector.fromArray(S, blocks, o);
+                    FloatVector x1 = FloatVector.fromArray(S, blocks, o + stride);
+                    FloatVector x2 = FloatVector.fromArray(S, blocks, o + 2 * stride);
+                    FloatVector x3 = FloatVector.fromArray(S, blocks, o + 3 * stride);
+                    FloatVector y0 = FloatVector.broadcast(S, q0[p0 + d]);
+                    a00 = y0.fma(x0, a00);
+                    a01 = y0.fma(x1, a01);
+                    a02 = y0.fma(x2, a02);
+                    a03 = y0.fma(x3, a03);
+                    FloatVector y1 = FloatVector.broadcast(S, q1[p1 + d]);
+                    a10 = y1.fma(x0, a10);
+                    a11 = y1.fma(x1, a11);
+                    a12 = y1.fma(x2, a12);
+                    a13 = y1.fma(x3, a13);
+                    FloatVector y2 = FloatVector.broadcast(S, q2[p2 + d]);
+                    a20 = y2.fma(x0, a20);
+                    a21 = y2.fma(x1, a21);
+                    a22 = y2.fma(x2, a22);
+                    a23 = y2.fma(x3, a23);
+                    FloatVector y3 = FloatVector.broadcast(S, q3[p3 + d]);
+                    a30 = y3.fma(x0, a30);
+                    a31 = y3.fma(x1, a31);
+                    a32 = y3.fma(x2, a32);
+                    a33 = y3.fma(x3, a33);
+                }
+                offerBlock(a00, lane, b + 0, rows, j + 0, exclude, best, th);
+                offerBlock(a01, lane, b + 1, rows, j + 0, exclude, best, th);
+                offerBlock(a02, lane, b + 2, rows, j + 0, exclude, best, th);
+                offerBlock(a03, lane, b + 3, rows, j + 0, exclude, best, th);
+                offerBlock(a10, lane, b + 0, rows, j + 1, exclude, best, th);
+                offerBlock(a11, lane, b + 1, rows, j + 1, exclude, best, th);
+                offerBlock(a12, lane, b + 2, rows, j + 1, exclude, best, th);
+                offerBlock(a13, lane, b + 3, rows, j + 1, exclude, best, th);
+                offerBlock(a20, lane, b + 0, rows, j + 2, exclude, best, th);
+                offerBlock(a21, lane, b + 1, rows, j + 2, exclude, best, th);
+                offerBlock(a22, lane, b + 2, rows, j + 2, exclude, best, th);
+                offerBlock(a23, lane, b + 3, rows, j + 2, exclude, best, th);
+                offerBlock(a30, lane, b + 0, rows, j + 3, exclude, best, th);
+                offerBlock(a31, lane, b + 1, rows, j + 3, exclude, best, th);
+                offerBlock(a32, lane, b + 2, rows, j + 3, exclude, best, th);
+                offerBlock(a33, lane, b + 3, rows, j + 3, exclude, best, th);
+            }
+            for (; j < n; j++) { // the queries left over: four blocks, one query
+                float[] q0 = q[j];
+                int p0 = qo[j];
+                FloatVector s0 = FloatVector.zero(S);
+                FloatVector s1 = FloatVector.zero(S);
+                FloatVector s2 = FloatVector.zero(S);
+                FloatVector s3 = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    FloatVector x = FloatVector.broadcast(S, q0[p0 + d]);
+                    s0 = x.fma(FloatVector.fromArray(S, blocks, o), s0);
+                    s1 = x.fma(FloatVector.fromArray(S, blocks, o + stride), s1);
+                    s2 = x.fma(FloatVector.fromArray(S, blocks, o + 2 * stride), s2);
+                    s3 = x.fma(FloatVector.fromArray(S, blocks, o + 3 * stride), s3);
+                }
+                offerBlock(s0, lane, b, rows, j, exclude, best, th);
+                offerBlock(s1, lane, b + 1, rows, j, exclude, best, th);
+                offerBlock(s2, lane, b + 2, rows, j, exclude, best, th);
+                offerBlock(s3, lane, b + 3, rows, j, exclude, best, th);
+            }
+        }
+        for (; b < blockCount; b++) { // the blocks left over: one at a time, every query
+            int start = b * stride;
+            for (int j = 0; j < n; j++) {
+                float[] q0 = q[j];
+                int p0 = qo[j];
+                FloatVector s = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    s = FloatVector.broadcast(S, q0[p0 + d]).fma(FloatVector.fromArray(S, blocks, o), s);
+                }
+                offerBlock(s, lane, b, rows, j, exclude, best, th);
+            }
+        }
+    }
+
+    /** Offers query j's scores of a block to its heap when any beats the query's threshold, which it updates. */
+    private static void offerBlock(FloatVector s, float[] lane, int block, int rows, int j, int[] exclude,
+                                   TopK.Heap[] best, float[] th) {
+        if (s.compare(VectorOperators.GT, th[j]).anyTrue()) {
+            s.intoArray(lane, 0);
+            th[j] = offer(lane, block, rows, exclude[j], best[j]);
+        }
+    }
+
     /** Offers the block's rows that beat the heap's threshold; returns the new threshold. */
     private static float offer(float[] lane, int block, int rows, int exclude, TopK.Heap best) {
         int first = block * lane.length;
