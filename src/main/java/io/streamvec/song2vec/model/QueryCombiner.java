@@ -43,6 +43,12 @@ public final class QueryCombiner {
     private final int maxBatch;
     private final ConcurrentLinkedQueue<Query> queued = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scanning = new AtomicBoolean();
+    /**
+     * Scans run and the queries they answered: written by the combiner only (one at a time; the scanning flag
+     * orders one combiner's writes before the next one's), read without a lock as statistics.
+     */
+    private long scans;
+    private long scanned;
 
     /** Queries on {@code topK}, at most {@code maxBatch} (>= 1; 1: each alone) answered by one scan. */
     public QueryCombiner(TopK topK, int maxBatch) {
@@ -59,6 +65,16 @@ public final class QueryCombiner {
 
     public int maxBatch() {
         return maxBatch;
+    }
+
+    /** Scans run so far (each answered one or more queries); with maxBatch 1, 0. */
+    public long scans() {
+        return scans;
+    }
+
+    /** Queries the scans have answered so far: {@code scanned() / scans()} is the mean batch. */
+    public long scanned() {
+        return scanned;
     }
 
     /** {@link TopK#nearest(float[], int, int, int, float[])}, scanned together with the queries that wait beside it. */
@@ -105,6 +121,8 @@ public final class QueryCombiner {
         if (n == 0) {
             return; // another combiner took ours meanwhile
         }
+        scans++; // only the combiner writes: no lost update
+        scanned += n;
         try {
             if (n == 1) {
                 Query only = batch[0];
