@@ -224,6 +224,23 @@ class TopKBatchTest {
     }
 
     @Test
+    void aLoneCallerIsScannedAtOnceAloneAndNeverWaitsForCompany() {
+        int rows = 300;
+        int dim = 32;
+        TopK topK = TopK.of(gaussian(new Random(8), rows * dim), rows, dim);
+        QueryCombiner combiner = new QueryCombiner(topK, 16);
+        for (int i = 0; i < 40; i++) {
+            float[] q = topK.unitRow(i, new float[dim]);
+            assertArrayEquals(topK.nearest(q, 0, 5, i, null), combiner.nearest(q, 0, 5, i, null), "query " + i);
+            assertEquals(i + 1, combiner.scans(), "one scan per query when nobody else asks");
+            assertEquals(i + 1, combiner.scanned());
+        }
+        QueryCombiner off = new QueryCombiner(topK, 1);
+        float[] q = topK.unitRow(0, new float[dim]);
+        assertArrayEquals(topK.nearest(q, 0, 5, 0, null), off.nearest(q, 0, 5, 0, null));
+    }
+
+    @Test
     void aBadQueryFailsAloneAndTheOthersOfItsBatchAreAnswered() throws Exception {
         int rows = 2_000;
         int dim = 32;
