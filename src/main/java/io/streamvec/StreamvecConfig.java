@@ -76,6 +76,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String RECOMMEND_SONGS_PER_EVENT = "song2vec.recommend.songs.per.event";
     public static final String RECOMMEND_DEDUP_MS = "song2vec.recommend.dedup.ms";
     public static final String INDEX_REFRESH_MS = "song2vec.index.refresh.ms";
+    public static final String QUERY_BATCH_MAX = "song2vec.query.batch.max";
     public static final String TEXT_INDEX_MAX_TEXTS = "text.index.max.texts";
     public static final String TEXT_INDEX_RETENTION_MS = "text.index.retention.ms";
     public static final String TEXT_NEIGHBORS_ENABLED = "text.neighbors.enabled";
@@ -322,6 +323,12 @@ public final class StreamvecConfig extends AbstractConfig {
                 Importance.LOW,
                 "How often the nearest-neighbour snapshot that answers queries is refreshed.",
                 GROUP_RECOMMENDATIONS, ++order, Width.SHORT, INDEX_REFRESH_MS);
+        def.define(QUERY_BATCH_MAX, Type.INT, Song2vecSettings.DEFAULT_QUERY_BATCH, Range.between(1, 256),
+                Importance.LOW,
+                "At most this many concurrent nearest-neighbour queries (the song routes, recommendations) are "
+                        + "answered by one scan of the snapshot: a query that arrives while a scan runs joins the "
+                        + "next one. The answers are the same; 1 scans every query alone.",
+                GROUP_RECOMMENDATIONS, ++order, Width.SHORT, QUERY_BATCH_MAX);
 
         order = 0;
         def.define(METRICS_HOST, Type.STRING, "127.0.0.1", Importance.MEDIUM,
@@ -578,7 +585,8 @@ public final class StreamvecConfig extends AbstractConfig {
                 getLong(SONG2VEC_PLAYLIST_IDLE_MS), getInt(SONG2VEC_MAX_SONGS_PER_EVENT),
                 Song2vecSettings.MAX_SONG_ID_LENGTH, getInt(SONG2VEC_THREADS), getLong(SONG2VEC_SYNC_MS),
                 getString(SONG2VEC_INIT_VECTORS).isBlank() ? null
-                        : new InitialVectors(Path.of(getString(SONG2VEC_INIT_VECTORS).strip())));
+                        : new InitialVectors(Path.of(getString(SONG2VEC_INIT_VECTORS).strip())),
+                getInt(QUERY_BATCH_MAX));
     }
 
     public String metricsHost() {

@@ -200,7 +200,7 @@ public final class StreamvecTopology {
         topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(),
                 parts.modelDeltas(), failedEvents), PREPARE_PLAYLIST);
         topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer(),
-                parts.song2vec().initVectors()), SONG2VEC);
+                parts.song2vec().initVectors(), parts.song2vec().queryBatch()), SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                         Stores.persistentKeyValueStore(SongStores.PLAYLISTS), Serdes.String(),
                         Serdes.ByteArray())

@@ -5,6 +5,7 @@ import io.streamvec.bench.HttpLoadClient;
 import io.streamvec.bench.HttpRun;
 import io.streamvec.bench.JavaLoadClient;
 import io.streamvec.bench.ScratchDir;
+import io.streamvec.bench.SearchBatches;
 import io.streamvec.bench.SlowClients;
 import io.streamvec.bench.WrkLoadClient;
 import io.streamvec.http.Responses;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -106,6 +108,15 @@ final class BenchHttpCommand implements Callable<Integer> {
             description = "Queries timed in-process without HTTP, per kind (default: ${DEFAULT-VALUE}).")
     int directQueries;
 
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,4,8,16",
+            description = "Batch sizes of the in-process search timing, side by side; empty skips (default: "
+                    + "${DEFAULT-VALUE}).")
+    List<Integer> batchSizes;
+
+    @Option(names = "--batch-rounds", defaultValue = "5",
+            description = "Rounds of the in-process batch timings, the sizes alternating (default: ${DEFAULT-VALUE}).")
+    int batchRounds;
+
     @Option(names = "--slow-clients", defaultValue = "200",
             description = "Slow clients (headers trickling in, never finished) held while normal requests are timed; "
                     + "0 skips (default: ${DEFAULT-VALUE}).")
@@ -186,6 +197,8 @@ final class BenchHttpCommand implements Callable<Integer> {
 
             // Where the time goes, part 1: the same queries in-process, one thread, no HTTP.
             Map<Target, HttpRun.Timing[]> direct = direct(run, model, songIds, playlistIds, out);
+            // Part 2: the search in batches of concurrent queries, in-process.
+            batches(model, songIds, out);
 
             out.printf(Locale.ROOT, "%nload: %s, closed loop on keep-alive connections, %s per cell (warm-up %s per "
                     + "target); requests rotate over %,d song ids / %,d playlist ids, k=%d%n", load.describe(),
@@ -243,6 +256,9 @@ final class BenchHttpCommand implements Callable<Integer> {
         if (duration.isNegative() || duration.isZero() || warmup.isNegative() || trainTimeout.isNegative()
                 || trainTimeout.isZero()) {
             throw new ParameterException(spec.commandLine(), "--duration and --train-timeout must be > 0, --warmup >= 0");
+        }
+        if (batchSizes.stream().anyMatch(b -> b < 1 || b > 256) || batchRounds < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch-sizes must be in 1..256, --batch-rounds >= 1");
         }
         if (k < 1 || k > 1000 || ids < 1 || directQueries < 0 || slowClients < 0 || synthetic < 1
                 || (maxPlaylists != null && maxPlaylists < 1) || !(trainingRate > 0)) {
@@ -309,6 +325,55 @@ final class BenchHttpCommand implements Callable<Integer> {
         });
         out.flush();
         return timings;
+    }
+
+    /**
+     * The similar route's search over the model's rows in batches of concurrent queries: one thread, each batch
+     * size's cost per query side by side (median of the rounds); then 16 threads through the combiner the
+     * snapshot uses, batching off (1) and on (the largest batch size), alternating.
+     */
+    private void batches(SongModelView model, List<String> songIds, PrintWriter out) throws Exception {
+        if (directQueries == 0 || batchSizes.isEmpty()) {
+            return;
+        }
+        SearchBatches search = new SearchBatches(model, songIds, k);
+        if (search.queries() == 0) {
+            return;
+        }
+        int[] sizes = batchSizes.stream().mapToInt(Integer::intValue).toArray();
+        List<SearchBatches.BatchCost> costs = search.batchCosts(sizes, directQueries, batchRounds);
+        double single = costs.get(0).medianUs();
+        out.printf(Locale.ROOT, "%nsearch in batches, in-process, one thread (%,d songs, k=%d, %,d queries per size and round, "
+                + "median of %d rounds, sizes alternating):%n", search.songs(), k, directQueries, batchRounds);
+        out.printf(Locale.ROOT, "  %5s %14s %12s %14s %12s   %s%n", "batch", "us per query", "vs batch " + sizes[0],
+                "CPU us/query", "vs batch " + sizes[0], "per round (wall us)");
+        double singleCpu = costs.get(0).medianCpuUs();
+        for (SearchBatches.BatchCost cost : costs) {
+            StringBuilder rounds = new StringBuilder();
+            for (double us : cost.roundsUs()) {
+                rounds.append(String.format(Locale.ROOT, " %.1f", us));
+            }
+            out.printf(Locale.ROOT, "  %5d %14.1f %11.2fx %14.1f %11.2fx  %s%n", cost.batch(), cost.medianUs(),
+                    single / cost.medianUs(), cost.medianCpuUs(), singleCpu / cost.medianCpuUs(), rounds);
+        }
+        int threads = 16;
+        int largest = Arrays.stream(sizes).max().orElse(1);
+        if (largest > 1) {
+            List<SearchBatches.Concurrent> rates = search.concurrent(threads, new int[] {1, largest}, 1_000, batchRounds);
+            out.printf(Locale.ROOT, "  %d threads asking at once through the snapshot's combiner, %d rounds of 1 s "
+                    + "alternating:%n", threads, batchRounds);
+            for (SearchBatches.Concurrent rate : rates) {
+                StringBuilder rounds = new StringBuilder();
+                for (double qps : rate.rounds()) {
+                    rounds.append(String.format(Locale.ROOT, " %,.0f", qps));
+                }
+                out.printf(Locale.ROOT, "  max batch %3d: %,10.0f queries/s (median; rounds%s), mean batch %.2f%n",
+                        rate.maxBatch(), rate.medianQueriesPerSecond(), rounds, rate.meanBatch());
+            }
+            out.printf(Locale.ROOT, "  batching on / off: %.2fx%n",
+                    rates.get(1).medianQueriesPerSecond() / rates.get(0).medianQueriesPerSecond());
+        }
+        out.flush();
     }
 
     /** Where the time goes: the search against the whole request at one connection, and its CPU share under load. */

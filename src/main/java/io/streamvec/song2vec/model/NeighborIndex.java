@@ -22,7 +22,12 @@ import java.util.Set;
  */
 public final class NeighborIndex {
 
+    /** Queries at most this many scanned together by default ({@link QueryCombiner}). */
+    public static final int DEFAULT_QUERY_BATCH = 16;
+
     private final TopK topK;
+    /** The nearest-neighbour searches of concurrent queries, scanned together. */
+    private final QueryCombiner search;
     private final float[] raw;
     private final long[] counts;
     private final String[] ids;
@@ -33,9 +38,10 @@ public final class NeighborIndex {
     private final long events;
     public final long builtAtMs;
 
-    private NeighborIndex(TopK topK, float[] raw, long[] counts, String[] ids, Map<String, Integer> rows,
-                          int dim, int recentSongs, long events, long builtAtMs) {
+    private NeighborIndex(TopK topK, int queryBatch, float[] raw, long[] counts, String[] ids,
+                          Map<String, Integer> rows, int dim, int recentSongs, long events, long builtAtMs) {
         this.topK = topK;
+        this.search = new QueryCombiner(topK, queryBatch);
         this.raw = raw;
         this.counts = counts;
         this.ids = ids;
@@ -48,6 +54,14 @@ public final class NeighborIndex {
 
     /** A snapshot of {@code model}, which has trained {@code events} playlist events. */
     public static NeighborIndex of(SgnsModel model, long events, long nowMs) {
+        return of(model, events, nowMs, DEFAULT_QUERY_BATCH);
+    }
+
+    /**
+     * A snapshot of {@code model}, which has trained {@code events} playlist events, whose concurrent queries
+     * are scanned together, at most {@code queryBatch} at a time ({@code song2vec.query.batch.max}).
+     */
+    public static NeighborIndex of(SgnsModel model, long events, long nowMs, int queryBatch) {
         int n = model.vocab.size();
         int dim = model.config.dim;
         String[] ids = new String[n];
@@ -61,7 +75,7 @@ public final class NeighborIndex {
             }
         }
         float[] raw = Arrays.copyOf(model.syn0, n * dim);
-        return new NeighborIndex(TopK.of(raw, n, dim), raw, counts, ids, rows, dim,
+        return new NeighborIndex(TopK.of(raw, n, dim), queryBatch, raw, counts, ids, rows, dim,
                 PlaylistContext.retained(model.config.window), events, nowMs);
     }
 
@@ -80,7 +94,7 @@ public final class NeighborIndex {
             rows.putIfAbsent(songIds.get(r), r);
         }
         float[] raw = vectors.clone();
-        return new NeighborIndex(TopK.of(raw, n, dim), raw, counts.clone(), songIds.toArray(new String[0]), rows,
+        return new NeighborIndex(TopK.of(raw, n, dim), DEFAULT_QUERY_BATCH, raw, counts.clone(), songIds.toArray(new String[0]), rows,
                 dim, Integer.MAX_VALUE, 0, System.currentTimeMillis());
     }
 
@@ -115,7 +129,7 @@ public final class NeighborIndex {
         }
         float[] unit = new float[dim];
         float[] scores = new float[k + 1];
-        int[] best = topK.nearest(topK.unitRow(row, unit), 0, k + 1, row, scores);
+        int[] best = search.nearest(topK.unitRow(row, unit), 0, k + 1, row, scores);
         return Optional.of(collect(best, scores, k, Set.of(row)));
     }
 
@@ -211,7 +225,7 @@ public final class NeighborIndex {
             VecOps.scale(1f / norm, query, 0, dim);
         }
         float[] scores = new float[k + exclude.size()];
-        int[] best = topK.nearest(query, 0, k + exclude.size(), -1, scores);
+        int[] best = search.nearest(query, 0, k + exclude.size(), -1, scores);
         return collect(best, scores, k, exclude);
     }
 

@@ -180,6 +180,208 @@ final class SimdOps {
         }
     }
 
+    /**
+     * {@link #scan} for {@code n} queries at once: query j is q[j][qo[j]..qo[j]+dim), excluding row exclude[j],
+     * offered to best[j]. Four blocks are scored against four queries at a time (sixteen accumulators; the queries
+     * left over two or one at a time): each
+     * block's loads serve four queries, and the four blocks (4 x dim x lanes floats) stay in the L1 cache while
+     * every query of the batch goes over them. Every (row, query) score is the same chain of multiply-adds in
+     * component order as {@link #scan}'s, and each query's rows are offered to its heap in ascending order, so
+     * each heap ends exactly as a scan of its query alone would leave it.
+     */
+    static void scanBatch(float[][] q, int[] qo, int n, float[] blocks, int rows, int dim, int[] exclude,
+                          TopK.Heap[] best) {
+        int lanes = S.length();
+        int stride = dim * lanes;
+        int blockCount = (rows + lanes - 1) / lanes;
+        float[] tile = new float[16 * lanes];
+        float[] th = new float[n];
+        for (int j = 0; j < n; j++) {
+            th[j] = best[j].threshold();
+        }
+        int b = 0;
+        for (; b + 4 <= blockCount; b += 4) {
+            int start = b * stride;
+            int j = 0;
+            for (; j + 4 <= n; j += 4) {
+                float[] q0 = q[j];
+                float[] q1 = q[j + 1];
+                float[] q2 = q[j + 2];
+                float[] q3 = q[j + 3];
+                int p0 = qo[j];
+                int p1 = qo[j + 1];
+                int p2 = qo[j + 2];
+                int p3 = qo[j + 3];
+                FloatVector a00 = FloatVector.zero(S);
+                FloatVector a01 = FloatVector.zero(S);
+                FloatVector a02 = FloatVector.zero(S);
+                FloatVector a03 = FloatVector.zero(S);
+                FloatVector a10 = FloatVector.zero(S);
+                FloatVector a11 = FloatVector.zero(S);
+                FloatVector a12 = FloatVector.zero(S);
+                FloatVector a13 = FloatVector.zero(S);
+                FloatVector a20 = FloatVector.zero(S);
+                FloatVector a21 = FloatVector.zero(S);
+                FloatVector a22 = FloatVector.zero(S);
+                FloatVector a23 = FloatVector.zero(S);
+                FloatVector a30 = FloatVector.zero(S);
+                FloatVector a31 = FloatVector.zero(S);
+                FloatVector a32 = FloatVector.zero(S);
+                FloatVector a33 = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    FloatVector x0 = FloatVector.fromArray(S, blocks, o);
+                    FloatVector x1 = FloatVector.fromArray(S, blocks, o + stride);
+                    FloatVector x2 = FloatVector.fromArray(S, blocks, o + 2 * stride);
+                    FloatVector x3 = FloatVector.fromArray(S, blocks, o + 3 * stride);
+                    FloatVector y0 = FloatVector.broadcast(S, q0[p0 + d]);
+                    a00 = y0.fma(x0, a00);
+                    a01 = y0.fma(x1, a01);
+                    a02 = y0.fma(x2, a02);
+                    a03 = y0.fma(x3, a03);
+                    FloatVector y1 = FloatVector.broadcast(S, q1[p1 + d]);
+                    a10 = y1.fma(x0, a10);
+                    a11 = y1.fma(x1, a11);
+                    a12 = y1.fma(x2, a12);
+                    a13 = y1.fma(x3, a13);
+                    FloatVector y2 = FloatVector.broadcast(S, q2[p2 + d]);
+                    a20 = y2.fma(x0, a20);
+                    a21 = y2.fma(x1, a21);
+                    a22 = y2.fma(x2, a22);
+                    a23 = y2.fma(x3, a23);
+                    FloatVector y3 = FloatVector.broadcast(S, q3[p3 + d]);
+                    a30 = y3.fma(x0, a30);
+                    a31 = y3.fma(x1, a31);
+                    a32 = y3.fma(x2, a32);
+                    a33 = y3.fma(x3, a33);
+                }
+                a00.intoArray(tile, 0 * lanes);
+                a01.intoArray(tile, 1 * lanes);
+                a02.intoArray(tile, 2 * lanes);
+                a03.intoArray(tile, 3 * lanes);
+                a10.intoArray(tile, 4 * lanes);
+                a11.intoArray(tile, 5 * lanes);
+                a12.intoArray(tile, 6 * lanes);
+                a13.intoArray(tile, 7 * lanes);
+                a20.intoArray(tile, 8 * lanes);
+                a21.intoArray(tile, 9 * lanes);
+                a22.intoArray(tile, 10 * lanes);
+                a23.intoArray(tile, 11 * lanes);
+                a30.intoArray(tile, 12 * lanes);
+                a31.intoArray(tile, 13 * lanes);
+                a32.intoArray(tile, 14 * lanes);
+                a33.intoArray(tile, 15 * lanes);
+                offerTile(tile, 4, j, 4, b, lanes, rows, exclude, best, th);
+            }
+            if (j + 2 <= n) { // two queries left over: four blocks, two queries
+                float[] q0 = q[j];
+                float[] q1 = q[j + 1];
+                int p0 = qo[j];
+                int p1 = qo[j + 1];
+                FloatVector a00 = FloatVector.zero(S);
+                FloatVector a01 = FloatVector.zero(S);
+                FloatVector a02 = FloatVector.zero(S);
+                FloatVector a03 = FloatVector.zero(S);
+                FloatVector a10 = FloatVector.zero(S);
+                FloatVector a11 = FloatVector.zero(S);
+                FloatVector a12 = FloatVector.zero(S);
+                FloatVector a13 = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    FloatVector x0 = FloatVector.fromArray(S, blocks, o);
+                    FloatVector x1 = FloatVector.fromArray(S, blocks, o + stride);
+                    FloatVector x2 = FloatVector.fromArray(S, blocks, o + 2 * stride);
+                    FloatVector x3 = FloatVector.fromArray(S, blocks, o + 3 * stride);
+                    FloatVector y0 = FloatVector.broadcast(S, q0[p0 + d]);
+                    a00 = y0.fma(x0, a00);
+                    a01 = y0.fma(x1, a01);
+                    a02 = y0.fma(x2, a02);
+                    a03 = y0.fma(x3, a03);
+                    FloatVector y1 = FloatVector.broadcast(S, q1[p1 + d]);
+                    a10 = y1.fma(x0, a10);
+                    a11 = y1.fma(x1, a11);
+                    a12 = y1.fma(x2, a12);
+                    a13 = y1.fma(x3, a13);
+                }
+                a00.intoArray(tile, 0);
+                a01.intoArray(tile, lanes);
+                a02.intoArray(tile, 2 * lanes);
+                a03.intoArray(tile, 3 * lanes);
+                a10.intoArray(tile, 4 * lanes);
+                a11.intoArray(tile, 5 * lanes);
+                a12.intoArray(tile, 6 * lanes);
+                a13.intoArray(tile, 7 * lanes);
+                offerTile(tile, 2, j, 4, b, lanes, rows, exclude, best, th);
+                j += 2;
+            }
+            for (; j < n; j++) { // one query left over: four blocks, one query
+                float[] q0 = q[j];
+                int p0 = qo[j];
+                FloatVector s0 = FloatVector.zero(S);
+                FloatVector s1 = FloatVector.zero(S);
+                FloatVector s2 = FloatVector.zero(S);
+                FloatVector s3 = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    FloatVector x = FloatVector.broadcast(S, q0[p0 + d]);
+                    s0 = x.fma(FloatVector.fromArray(S, blocks, o), s0);
+                    s1 = x.fma(FloatVector.fromArray(S, blocks, o + stride), s1);
+                    s2 = x.fma(FloatVector.fromArray(S, blocks, o + 2 * stride), s2);
+                    s3 = x.fma(FloatVector.fromArray(S, blocks, o + 3 * stride), s3);
+                }
+                s0.intoArray(tile, 0);
+                s1.intoArray(tile, lanes);
+                s2.intoArray(tile, 2 * lanes);
+                s3.intoArray(tile, 3 * lanes);
+                offerTile(tile, 1, j, 4, b, lanes, rows, exclude, best, th);
+            }
+        }
+        for (; b < blockCount; b++) { // the blocks left over: one at a time, every query
+            int start = b * stride;
+            for (int j = 0; j < n; j++) {
+                float[] q0 = q[j];
+                int p0 = qo[j];
+                FloatVector s = FloatVector.zero(S);
+                for (int d = 0, o = start; d < dim; d++, o += lanes) {
+                    s = FloatVector.broadcast(S, q0[p0 + d]).fma(FloatVector.fromArray(S, blocks, o), s);
+                }
+                s.intoArray(tile, 0);
+                offerTile(tile, 1, j, 1, b, lanes, rows, exclude, best, th);
+            }
+        }
+    }
+
+    /**
+     * Offers a tile of scores to the heaps: {@code queries} queries from {@code firstQuery} against {@code blocks}
+     * blocks from {@code firstBlock}, query jj's scores of block bb at {@code (jj * blocks + bb) * lanes}; each
+     * query's blocks in ascending order, a block only when one of its scores beats the query's threshold. A method
+     * of its own that takes the scores in an array, not as vectors: a vector passed to a call the compiler does not
+     * inline is boxed, an allocation per call.
+     */
+    private static void offerTile(float[] tile, int queries, int firstQuery, int blocks, int firstBlock, int lanes,
+                                  int rows, int[] exclude, TopK.Heap[] best, float[] th) {
+        for (int jj = 0; jj < queries; jj++) {
+            int j = firstQuery + jj;
+            float threshold = th[j];
+            for (int bb = 0; bb < blocks; bb++) {
+                int at = (jj * blocks + bb) * lanes;
+                if (FloatVector.fromArray(S, tile, at).compare(VectorOperators.GT, threshold).anyTrue()) {
+                    threshold = offer(tile, at, lanes, firstBlock + bb, rows, exclude[j], best[j]);
+                }
+            }
+            th[j] = threshold;
+        }
+    }
+
+    /** Offers the rows of block {@code block} (scores at scores[from..from+lanes)) that beat the heap's threshold. */
+    private static float offer(float[] scores, int from, int lanes, int block, int rows, int exclude, TopK.Heap best) {
+        int first = block * lanes;
+        int end = Math.min(lanes, rows - first); // the last block's padding is no row
+        for (int j = 0; j < end; j++) {
+            if (first + j != exclude && scores[from + j] > best.threshold()) {
+                best.offer(scores[from + j], first + j);
+            }
+        }
+        return best.threshold();
+    }
+
     /** Offers the block's rows that beat the heap's threshold; returns the new threshold. */
     private static float offer(float[] lane, int block, int rows, int exclude, TopK.Heap best) {
         int first = block * lane.length;

@@ -86,10 +86,15 @@ public final class TopK {
      * row {@code exclude} (-1 for none). Scores (cosine if vec is unit) go to {@code scoresOut} if non-null.
      */
     public int[] nearest(float[] vec, int off, int k, int exclude, float[] scoresOut) {
+        return nearest(vec, off, k, exclude, scoresOut, !VecOps.SCALAR);
+    }
+
+    /** {@link #nearest(float[], int, int, int, float[])} on the vector kernel or the scalar loop (for tests). */
+    int[] nearest(float[] vec, int off, int k, int exclude, float[] scoresOut, boolean simd) {
         k = Math.min(k, rows - (exclude >= 0 && exclude < rows ? 1 : 0));
         if (k <= 0) return new int[0];
         Heap best = new Heap(k);
-        if (!VecOps.SCALAR) {
+        if (simd) {
             SimdOps.scan(vec, off, blocks, rows, dim, exclude, best);
         } else {
             for (int r = 0; r < rows; r++) {
@@ -100,6 +105,79 @@ public final class TopK {
             }
         }
         return best.drain(scoresOut);
+    }
+
+    /**
+     * Several queries in one pass over the rows: query {@code i} is
+     * {@link #nearest(float[], int, int, int, float[]) nearest(vecs[i], offs[i], ks[i], excludes[i], scoresOut[i])}
+     * ({@code scoresOut} or its entries may be null), and its answer is exactly that call's: the same rows in the
+     * same order with the same scores. Each block of rows is loaded once for all the queries (each with its own
+     * accumulators and its own heap), so a batch costs less than its queries one by one where the scan waits on
+     * memory.
+     */
+    public int[][] nearest(float[][] vecs, int[] offs, int[] ks, int[] excludes, float[][] scoresOut, int count) {
+        return nearest(vecs, offs, ks, excludes, scoresOut, count, !VecOps.SCALAR);
+    }
+
+    /** The batch on the vector kernel or the scalar loop (for tests). */
+    int[][] nearest(float[][] vecs, int[] offs, int[] ks, int[] excludes, float[][] scoresOut, int count,
+                    boolean simd) {
+        int[][] out = new int[count][];
+        Heap[] heaps = new Heap[count];
+        int[] active = new int[count]; // the queries that want at least one row
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            int k = Math.min(ks[i], rows - (excludes[i] >= 0 && excludes[i] < rows ? 1 : 0));
+            if (k <= 0) {
+                out[i] = new int[0];
+            } else {
+                heaps[i] = new Heap(k);
+                active[n++] = i;
+            }
+        }
+        if (n == 1) {
+            int i = active[0];
+            return singleInBatch(out, i, nearest(vecs[i], offs[i], ks[i], excludes[i], scoresOut(scoresOut, i), simd));
+        }
+        if (n > 0) {
+            float[][] q = new float[n][];
+            int[] qo = new int[n];
+            int[] ex = new int[n];
+            Heap[] best = new Heap[n];
+            for (int j = 0; j < n; j++) {
+                int i = active[j];
+                q[j] = vecs[i];
+                qo[j] = offs[i];
+                ex[j] = excludes[i];
+                best[j] = heaps[i];
+            }
+            if (simd) {
+                SimdOps.scanBatch(q, qo, n, blocks, rows, dim, ex, best);
+            } else {
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < n; j++) {
+                        if (r != ex[j]) {
+                            float s = score(q[j], qo[j], r);
+                            if (s > best[j].threshold()) best[j].offer(s, r);
+                        }
+                    }
+                }
+            }
+            for (int j = 0; j < n; j++) {
+                int i = active[j];
+                out[i] = heaps[i].drain(scoresOut(scoresOut, i));
+            }
+        }
+        return out;
+    }
+
+    private static int[][] singleInBatch(int[][] out, int i, int[] found) {
+        out[i] = found;
+        return out;
+    }
+
+    private static float[] scoresOut(float[][] scoresOut, int i) {
+        return scoresOut == null ? null : scoresOut[i];
     }
 
     /**

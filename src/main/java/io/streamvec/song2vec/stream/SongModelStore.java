@@ -47,6 +47,8 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private final KeyValueStore<Integer, byte[]> rows;
     private final SgnsConfig config;
     private final InitialVectors initVectors;
+    /** At most this many concurrent nearest-neighbour queries scanned together. */
+    private final int queryBatch;
     private SgnsModel model;
     /** The file this model started from (its absolute name), or null; the entry is still to be written if pending. */
     private String startedFrom;
@@ -72,6 +74,13 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
 
     /** With {@code initVectors} (null: none), a model with no state starts from that file's vectors. */
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config, InitialVectors initVectors) {
+        this(name, rows, config, initVectors, NeighborIndex.DEFAULT_QUERY_BATCH);
+    }
+
+    /** With at most {@code queryBatch} concurrent nearest-neighbour queries scanned together. */
+    SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config, InitialVectors initVectors,
+                   int queryBatch) {
+        this.queryBatch = queryBatch;
         this.name = name;
         this.rows = rows;
         this.config = config;
@@ -266,7 +275,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
 
     private void rebuildIndex(long nowMs) {
         indexedEvents = events.get();
-        index = NeighborIndex.of(model(), indexedEvents, nowMs);
+        index = NeighborIndex.of(model(), indexedEvents, nowMs, queryBatch);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.streamvec.song2vec.stream;
 
+import io.streamvec.song2vec.model.NeighborIndex;
 import io.streamvec.song2vec.model.SgnsConfig;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,6 +17,7 @@ public final class SongModelStoreBuilder implements StoreBuilder<SongModelStore>
     private final String name;
     private final SgnsConfig config;
     private final InitialVectors initVectors;
+    private final int queryBatch;
     private Map<String, String> logConfig = Map.of();
 
     public SongModelStoreBuilder(String name, SgnsConfig config) {
@@ -24,9 +26,15 @@ public final class SongModelStoreBuilder implements StoreBuilder<SongModelStore>
 
     /** With {@code initVectors} (null: none), a model with no state starts from that file ({@link InitialVectors}). */
     public SongModelStoreBuilder(String name, SgnsConfig config, InitialVectors initVectors) {
+        this(name, config, initVectors, NeighborIndex.DEFAULT_QUERY_BATCH);
+    }
+
+    /** With at most {@code queryBatch} concurrent nearest-neighbour queries scanned together. */
+    public SongModelStoreBuilder(String name, SgnsConfig config, InitialVectors initVectors, int queryBatch) {
         this.name = name;
         this.config = config;
         this.initVectors = initVectors;
+        this.queryBatch = queryBatch;
     }
 
     @Override
@@ -57,7 +65,7 @@ public final class SongModelStoreBuilder implements StoreBuilder<SongModelStore>
                 .withLoggingEnabled(logConfig)
                 .withCachingDisabled()
                 .build();
-        return new SongModelStore(name, rows, config, initVectors);
+        return new SongModelStore(name, rows, config, initVectors, queryBatch);
     }
 
     @Override

@@ -21,7 +21,8 @@ class BenchHttpCommandIntegrationTest {
     void aShortRunPrintsEveryCellWithAnsweredRequests() {
         CliRun run = CliRun.of(BenchMain.commandLine(), "http", "--synthetic", "2000", "--duration", "PT2S",
                 "--warmup", "PT0S", "--connections", "1,2", "--client", "java", "--slow-clients", "20",
-                "--direct-queries", "200", "--loaded-connections", "2", "--training-rate", "5000");
+                "--direct-queries", "200", "--loaded-connections", "2", "--training-rate", "5000",
+                "--batch-sizes", "1,4,16", "--batch-rounds", "1");
         assertEquals(0, run.exitCode(), run.err() + run.out());
         Set<String> cells = new HashSet<>();
         Matcher row = ROW.matcher(run.out());
@@ -41,6 +42,12 @@ class BenchHttpCommandIntegrationTest {
         }
         assertTrue(run.out().contains("nearest-neighbour search (the model's snapshot)"), run.out());
         assertTrue(run.out().contains("similar  1 connection, means: "), run.out());
+        for (int batch : new int[] {1, 4, 16}) { // the batch sizes side by side
+            assertTrue(Pattern.compile("\\n +" + batch + " +\\d+\\.\\d +\\d+\\.\\d\\dx +\\d+\\.\\d").matcher(run.out()).find(),
+                    "batch " + batch + ": " + run.out());
+        }
+        assertTrue(Pattern.compile("max batch  16: +[\\d,]+ queries/s .*mean batch \\d+\\.\\d\\d").matcher(run.out()).find(),
+                run.out());
         assertTrue(run.out().contains("query server at   2 connections (similar): "), run.out());
         assertTrue(Pattern.compile("20 slow clients .*\\n  \\d+ normal requests on new connections: \\d+ answered "
                 + "within 1 s, 0 failed").matcher(run.out()).find(), run.out());
