@@ -48,20 +48,36 @@ public final class SongHttpServer implements AutoCloseable {
 
     static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self, Forwarder forwarder,
                                 HttpLimits limits) {
-        return start(host, port, queries, TextQueries.NONE, self, forwarder, limits);
+        return start(host, port, queries, TextQueries.NONE, ExplorerQueries.NONE, self, forwarder, limits);
     }
 
     /** With the text routes, answered by {@code texts}; {@code self} as for {@link #start(String, int, SongQueries, HostInfo)}. */
     public static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts, HostInfo self) {
-        return start(host, port, queries, texts, self, self == null ? null : new Forwarder(), HttpLimits.QUERIES);
+        return start(host, port, queries, texts, ExplorerQueries.NONE, self);
+    }
+
+    /**
+     * With the text routes answered by {@code texts} and the explorer (its page at {@code /}, {@code /songs/map},
+     * {@code /stats}) by {@code explorer}; {@code self} as for {@link #start(String, int, SongQueries, HostInfo)}.
+     */
+    public static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts,
+                                       ExplorerQueries explorer, HostInfo self) {
+        return start(host, port, queries, texts, explorer, self, self == null ? null : new Forwarder(),
+                HttpLimits.QUERIES);
     }
 
     static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts, HostInfo self,
                                 Forwarder forwarder, HttpLimits limits) {
+        return start(host, port, queries, texts, ExplorerQueries.NONE, self, forwarder, limits);
+    }
+
+    /** Every part given: the others are this with the parts they leave out absent (NONE) or at their defaults. */
+    static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts,
+                                ExplorerQueries explorer, HostInfo self, Forwarder forwarder, HttpLimits limits) {
         JettyServer server;
         try {
             server = JettyServer.start("streamvec-http", host, port, limits,
-                    new SongHttpHandler(queries, texts, self, forwarder));
+                    new SongHttpHandler(queries, texts, explorer, self, forwarder));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the HTTP server to " + host + ":" + port
                     + " (http.host, http.port): " + e.getMessage(), e);
