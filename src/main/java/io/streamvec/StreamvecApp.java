@@ -3,6 +3,7 @@ package io.streamvec;
 import io.streamvec.http.OperationsServer;
 import io.streamvec.http.SongHttpServer;
 import io.streamvec.metrics.StreamvecMetrics;
+import io.streamvec.http.StreamsExplorerQueries;
 import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.http.StreamsTextQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
@@ -157,7 +158,7 @@ public final class StreamvecApp implements AutoCloseable {
             http = SongHttpServer.start(config.httpHost(), config.httpPort(),
                     new StreamsSongQueries(() -> streams, self),
                     new StreamsTextQueries(() -> streams, self, embedding, () -> textPartitions, metrics.registry()),
-                    self);
+                    new StreamsExplorerQueries(() -> streams, metrics.registry()), self);
             operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams);
         } catch (RuntimeException e) {
             close(); // the caller never gets a started app to close

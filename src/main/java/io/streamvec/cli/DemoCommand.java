@@ -61,6 +61,15 @@ final class DemoCommand implements Callable<Integer> {
             description = "Port of the HTTP endpoints on 127.0.0.1 (default 0: any free port, printed).")
     int httpPort;
 
+    @Option(names = "--playlists", paramLabel = "FILE",
+            description = "Stream the playlists of this yes_complete file (e.g. train.txt) instead of synthetic ones; "
+                    + "needs --songs.")
+    Path playlistFile;
+
+    @Option(names = "--songs", paramLabel = "FILE",
+            description = "The titles and artists of --playlists' songs (a yes_complete song_hash.txt).")
+    Path songFile;
+
     @Spec
     CommandSpec spec;
 
@@ -78,6 +87,20 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if ((playlistFile == null) != (songFile == null)) {
+            spec.commandLine().getErr().println("--playlists and --songs go together: give both files or neither");
+            return 2;
+        }
+        RealData real = null;
+        if (playlistFile != null) {
+            try {
+                real = new RealData(io.streamvec.song2vec.data.PlaylistFile.readPlaylists(playlistFile),
+                        io.streamvec.song2vec.data.PlaylistFile.readSongs(songFile));
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("cannot read the demo's playlists: " + e.getMessage());
+                return 2;
+            }
+        }
         Path stateDir = Files.createTempDirectory("streamvec-demo-state");
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "streamvec-demo-shutdown");
@@ -85,13 +108,16 @@ final class DemoCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-demo", stateDir);
             properties.put(StreamvecConfig.HTTP_PORT, httpPort);
-            // The synthetic catalogue is tiny (240 songs): learn it in seconds with gensim's learning rate
-            // rather than the streaming default tuned on 75k songs.
-            properties.put(StreamvecConfig.SONG2VEC_ALPHA, 0.025);
+            if (real == null) {
+                // The synthetic catalogue is tiny (240 songs): learn it in seconds with gensim's learning rate
+                // rather than the streaming default tuned on 75k songs.
+                properties.put(StreamvecConfig.SONG2VEC_ALPHA, 0.025);
+            }
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
                 app.awaitRunning(timeout);
                 out.printf("streamvec is running on the embedded broker at %s%n", kafka.bootstrapServers());
-                out.printf("HTTP endpoints at %s (songs/{id}/similar, playlists/{id}/next)%n", app.httpUri());
+                out.printf("explorer (open in a browser) at %s%n", app.httpUri());
+                out.printf("HTTP endpoints at %s (songs/{id}/similar, playlists/{id}/next, ...)%n", app.httpUri());
                 out.printf("metrics and health at %s (metrics, health/live, health/ready)%n", app.operationsUri());
                 produceSample(kafka.bootstrapServers(), new AvroSerde<>(TextEvent.class, app.registry()));
                 boolean complete = printTokens(kafka.bootstrapServers(),
@@ -101,7 +127,8 @@ final class DemoCommand implements Callable<Integer> {
                     spec.commandLine().getErr().println("timed out waiting for the sample's tokens");
                     return 1;
                 }
-                if (!demoSongs(kafka.bootstrapServers(), app, out)) {
+                if (!(real == null ? demoSongs(kafka.bootstrapServers(), app, out)
+                        : demoRealSongs(kafka.bootstrapServers(), app, real, out))) {
                     spec.commandLine().getErr().println("timed out waiting for the synthetic playlists to train");
                     return 1;
                 }
@@ -112,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
                 if (exitWhenDone) {
                     return 0;
                 }
-                out.println("serving; press Ctrl-C to stop");
+                out.printf("%nserving; the explorer is at %s; press Ctrl-C to stop%n", app.httpUri());
                 out.flush();
                 stop.await();
                 return 0;
@@ -158,6 +185,42 @@ final class DemoCommand implements Callable<Integer> {
             Song query = byId.get(SyntheticPlaylists.songId(genre, 0));
             out.printf("%nsongs like %s (%s, %s):%n", query.getTitle(), query.getId(), query.getArtist());
             for (SongModelView.Neighbor neighbor : model.similar(query.getId(), 5).orElse(List.of())) {
+                Song song = byId.get(neighbor.songId());
+                out.printf("  %6.3f  %-10s %s - %s%n", neighbor.score(), neighbor.songId(),
+                        song == null ? "?" : song.getTitle(), song == null ? "?" : song.getArtist());
+            }
+        }
+        out.flush();
+        return true;
+    }
+
+    /** The playlists and songs of a yes_complete data set. */
+    record RealData(List<List<String>> playlists, List<Song> songs) {}
+
+    /**
+     * Streams the playlists of a yes_complete file (one event per playlist, in file order) with its song metadata,
+     * waits until they are trained, and prints the songs most similar to the most trained song.
+     */
+    private boolean demoRealSongs(String bootstrap, StreamvecApp app, RealData real, PrintWriter out)
+            throws InterruptedException {
+        List<PlaylistEvent> events = SongTraining.events(real.playlists(), false, 1);
+        long started = System.nanoTime();
+        SongTraining.produceSongs(bootstrap, new AvroSerde<>(Song.class, app.registry()), real.songs());
+        SongTraining.produceEvents(bootstrap, new AvroSerde<>(PlaylistEvent.class, app.registry()), events);
+        if (!SongTraining.awaitEvents(app, events.size(), timeout, trained -> { })) {
+            return false;
+        }
+        Thread.sleep(1_200); // let the nearest-neighbour snapshot refresh after the last event
+        out.printf("%nsong2vec: %d playlists of %s (%d songs listed in %s) trained in %.1f s%n", events.size(),
+                playlistFile, real.songs().size(), songFile, (System.nanoTime() - started) / 1e9);
+        Map<String, Song> byId = new HashMap<>();
+        real.songs().forEach(song -> byId.put(song.getId(), song));
+        SongModelView model = SongTraining.model(app, timeout);
+        for (SongModelView.SongCount top : model.top(1)) {
+            Song query = byId.get(top.songId());
+            out.printf("%nsongs like %s (%s):%n", query == null ? top.songId() : query.getTitle() + " - "
+                    + query.getArtist(), top.songId());
+            for (SongModelView.Neighbor neighbor : model.similar(top.songId(), 5).orElse(List.of())) {
                 Song song = byId.get(neighbor.songId());
                 out.printf("  %6.3f  %-10s %s - %s%n", neighbor.score(), neighbor.songId(),
                         song == null ? "?" : song.getTitle(), song == null ? "?" : song.getArtist());

@@ -23,6 +23,9 @@ public final class RequestParser {
     public static final int DEFAULT_SEARCH_LIMIT = 20;
     public static final int DEFAULT_TOP_K = 50;
     public static final int MAX_QUERY_LENGTH = 256;
+    /** The songs {@code GET /songs/map} places unless {@code limit} says otherwise, and the most it places. */
+    public static final int DEFAULT_MAP_LIMIT = 5000;
+    public static final int MAX_MAP_LIMIT = 20000;
     /** The methods every endpoint answers (the Allow header of a 405): the endpoints are read-only. */
     public static final String ALLOW = "GET, HEAD";
 
@@ -44,7 +47,7 @@ public final class RequestParser {
         if (kind == null) {
             throw HttpError.notFound("no such resource: use GET /songs/{id}/similar, GET /songs/{id}/vector, "
                     + "GET /playlists/{id}/next, GET /songs/similar, GET /songs/next, GET /songs, GET /songs/top, "
-                    + "GET /texts/search, GET /texts/{id}/similar or POST /embed");
+                    + "GET /songs/map, GET /texts/search, GET /texts/{id}/similar, GET /texts/recent, GET /stats or POST /embed");
         }
         if (kind == Route.Kind.EMBED) {
             if (!"POST".equals(method)) {
@@ -98,6 +101,20 @@ public final class RequestParser {
                 Map<String, String> params = params(rawQuery, "GET /songs/top", "k");
                 return new Route(kind, null, k(params.get("k"), DEFAULT_TOP_K));
             }
+            case SONG_MAP -> {
+                Map<String, String> params = params(rawQuery, "GET /songs/map", "limit");
+                return new Route(kind, null, bounded(params.get("limit"), DEFAULT_MAP_LIMIT, "limit", MAX_MAP_LIMIT));
+            }
+            case RECENT_TEXTS -> {
+                Map<String, String> params = params(rawQuery, "GET /texts/recent", "k");
+                return new Route(kind, null, k(params.get("k"), DEFAULT_K));
+            }
+            case STATS -> {
+                if (rawQuery != null && !rawQuery.isEmpty()) {
+                    throw HttpError.badRequest("GET /stats takes no query parameters");
+                }
+                return new Route(kind, null, 0);
+            }
             default -> {
             }
         }
@@ -134,14 +151,21 @@ public final class RequestParser {
         if (segments.size() == 1 && segments.get(0).equals("embed")) {
             return Route.Kind.EMBED;
         }
+        if (segments.size() == 1 && segments.get(0).equals("stats")) {
+            return Route.Kind.STATS;
+        }
         if (segments.size() == 2 && segments.get(0).equals("texts") && segments.get(1).equals("search")) {
             return Route.Kind.TEXT_SEARCH;
+        }
+        if (segments.size() == 2 && segments.get(0).equals("texts") && segments.get(1).equals("recent")) {
+            return Route.Kind.RECENT_TEXTS;
         }
         if (segments.size() == 2 && segments.get(0).equals("songs")) {
             return switch (segments.get(1)) {
                 case "similar" -> Route.Kind.MOST_SIMILAR;
                 case "next" -> Route.Kind.SONGS_NEXT;
                 case "top" -> Route.Kind.TOP_SONGS;
+                case "map" -> Route.Kind.SONG_MAP;
                 default -> null;
             };
         }
@@ -259,6 +283,11 @@ public final class RequestParser {
 
     /** An integer parameter in [1, 1000]: {@code absent} when not given; 400 otherwise. */
     private static int bounded(String raw, int absent, String name) {
+        return bounded(raw, absent, name, MAX_K);
+    }
+
+    /** An integer parameter in [1, max] (max below 10^9): {@code absent} when not given; 400 otherwise. */
+    private static int bounded(String raw, int absent, String name, int max) {
         if (raw == null) {
             return absent;
         }
@@ -266,8 +295,8 @@ public final class RequestParser {
         // ASCII digits only (parseInt would also take signs and other scripts' digits); 9 keep it in int range.
         boolean digits = !value.isEmpty() && value.length() <= 9 && value.chars().allMatch(c -> c >= '0' && c <= '9');
         int k = digits ? Integer.parseInt(value) : -1;
-        if (k < 1 || k > MAX_K) {
-            throw HttpError.badRequest(name + " must be an integer from 1 to " + MAX_K);
+        if (k < 1 || k > max) {
+            throw HttpError.badRequest(name + " must be an integer from 1 to " + max);
         }
         return k;
     }

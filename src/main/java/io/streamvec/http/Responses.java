@@ -66,6 +66,24 @@ public final class Responses {
     /** {@code POST /embed}: the model, its dimension, and one vector per text, in order. */
     public record Embeddings(String model, int dim, float[][] vectors) {}
 
+    /** One song on the explorer's map: its place, cluster (colour), metadata (null when unknown) and count. */
+    public record MapPoint(String id, double x, double y, int cluster, String title, String artist, long count) {}
+
+    /** {@code GET /songs/map}: the most trained songs placed in 2-D, and how many clusters colour them. */
+    public record SongMap(int limit, int clusters, long modelUpdates, List<MapPoint> points) {}
+
+    /** {@code GET /texts/recent}: the newest texts in this instance's text indexes, newest first (score 0). */
+    public record RecentTexts(int k, List<TextHit> texts) {}
+
+    /**
+     * {@code GET /stats}: the live figures of this instance. Rates are per second over the last interval of at
+     * least a second; {@code embeddingBatchMs} is the mean time of the embedding batches of that interval (null
+     * when there were none); {@code lag} the largest consumer lag in records (null while unknown).
+     */
+    public record Stats(long timestampMs, double textEventsPerSecond, double songEventsPerSecond,
+                        long textEvents, long songEvents, long vocabulary, long indexedTexts,
+                        Double embeddingBatchMs, java.util.Map<String, Long> deadLetters, Double lag) {}
+
     /** Every error: a message for people, never a stack trace. */
     public record ErrorBody(String error) {}
 }

@@ -51,6 +51,12 @@ public record Route(Kind kind, String id, int k, List<String> songs, List<String
         /** {@code GET /texts/{id}/similar?k=}: the texts most similar to a stored text. */
         SIMILAR_TEXTS,
         /** {@code POST /embed}: a JSON body {@code {"texts": [...]}}, embedded with the model. */
-        EMBED
+        EMBED,
+        /** {@code GET /songs/map?limit=&clusters=}: the most trained songs placed in 2-D (k: limit; id: clusters). */
+        SONG_MAP,
+        /** {@code GET /stats}: the explorer's live figures. */
+        STATS,
+        /** {@code GET /texts/recent?k=}: the newest indexed texts. */
+        RECENT_TEXTS
     }
 }

@@ -45,6 +45,7 @@ public final class SongHttpHandler extends Handler.Abstract {
 
     private final SongQueries queries;
     private final TextQueries texts;
+    private final ExplorerQueries explorer;
     private final Forwarder forwarder;
     private final String servedBy;
 
@@ -63,12 +64,19 @@ public final class SongHttpHandler extends Handler.Abstract {
 
     /** With the text routes ({@code /texts/...}, {@code POST /embed}) answered by {@code texts}. */
     public SongHttpHandler(SongQueries queries, TextQueries texts, HostInfo self, Forwarder forwarder) {
+        this(queries, texts, ExplorerQueries.NONE, self, forwarder);
+    }
+
+    /** With the explorer's routes ({@code /songs/map}, {@code /stats}) answered by {@code explorer}, and its page. */
+    public SongHttpHandler(SongQueries queries, TextQueries texts, ExplorerQueries explorer, HostInfo self,
+                           Forwarder forwarder) {
         super(InvocationType.BLOCKING);
         if (self != null && forwarder == null) {
             throw new IllegalArgumentException("an instance with an application.server needs a forwarder");
         }
         this.queries = queries;
         this.texts = texts;
+        this.explorer = explorer;
         this.forwarder = self == null ? null : forwarder;
         this.servedBy = self == null ? null : Forwarder.address(self);
     }
@@ -79,13 +87,55 @@ public final class SongHttpHandler extends Handler.Abstract {
         boolean forwarded = request.getHeaders().contains(Forwarder.FORWARDED);
         boolean part = request.getHeaders().contains(TextRoutes.PART);
         Response answer;
-        if ("POST".equals(request.getMethod()) && "/embed".equals(uri.getPath())) {
+        if (ExplorerAssets.owns(uri.getPath())) {
+            answer = serveAsset(request, uri.getPath(), response, callback);
+            if (answer == null) {
+                return true; // written
+            }
+        } else if ("POST".equals(request.getMethod()) && "/embed".equals(uri.getPath())) {
             answer = respondToPost(request, uri);
         } else {
             answer = respond(request.getMethod(), uri.getPath(), uri.getQuery(), forwarded, part, null);
         }
         write(request.getMethod(), uri.getPath(), answer, response, callback);
         return true;
+    }
+
+    /**
+     * Writes the explorer file at this raw path and returns null; or returns the error to answer: 404 for a path
+     * no file has (checked against the raw path: only exact names exist, so dot segments and encodings find
+     * nothing), 405 for a method other than GET or HEAD. A request whose If-None-Match names the file's ETag gets
+     * 304 without a body.
+     */
+    private static Response serveAsset(Request request, String rawPath, org.eclipse.jetty.server.Response response,
+                                       Callback callback) {
+        Optional<ExplorerAssets.Asset> found = ExplorerAssets.find(rawPath);
+        if (found.isEmpty()) {
+            return Response.error(HttpError.notFound("no such file of the explorer page"));
+        }
+        String method = request.getMethod();
+        if (!"GET".equals(method) && !"HEAD".equals(method)) {
+            return Response.error(HttpError.methodNotAllowed(method, RequestParser.ALLOW));
+        }
+        ExplorerAssets.Asset asset = found.get();
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(HttpHeader.CACHE_CONTROL, "no-cache"); // kept, revalidated by ETag: a new jar shows at once
+        headers.put(HttpHeader.ETAG, asset.etag());
+        headers.put("Content-Security-Policy", ExplorerAssets.CONTENT_SECURITY_POLICY);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put("X-Frame-Options", "DENY");
+        String ifNoneMatch = request.getHeaders().get(HttpHeader.IF_NONE_MATCH);
+        if (ifNoneMatch != null && ifNoneMatch.contains(asset.etag())) {
+            response.setStatus(304);
+            response.write(true, null, callback);
+            return null;
+        }
+        response.setStatus(200);
+        headers.put(HttpHeader.CONTENT_TYPE, asset.contentType());
+        headers.put(HttpHeader.CONTENT_LENGTH, asset.bytes().length);
+        response.write(true, "HEAD".equals(method) ? null : ByteBuffer.wrap(asset.bytes()), callback);
+        return null;
     }
 
     /** The answer to a request that came from a client (not forwarded by another instance). */
@@ -168,6 +218,9 @@ public final class SongHttpHandler extends Handler.Abstract {
                         .map(Response::ok)
                         .orElseGet(() -> Response.error(HttpError.notFound("unknown text: " + route.id())));
                 case EMBED -> Response.ok(texts.embed(TextRoutes.embedTexts(requestBody == null ? new byte[0] : requestBody)));
+                case SONG_MAP -> Response.ok(explorer.map(route.k()));
+                case STATS -> Response.ok(explorer.stats());
+                case RECENT_TEXTS -> Response.ok(texts.recent(route.k()));
             };
         } catch (HttpError e) {
             return Response.error(e);

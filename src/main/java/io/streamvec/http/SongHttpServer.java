@@ -23,45 +23,43 @@ public final class SongHttpServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** A single instance: binds {@code host:port} (port 0: any free port) and starts serving. */
+    /** A single instance with the song routes only: binds {@code host:port} (port 0: any free port) and starts serving. */
     public static SongHttpServer start(String host, int port, SongQueries queries) {
-        return start(host, port, queries, null, null, HttpLimits.QUERIES);
+        return start(host, port, queries, null, HttpLimits.QUERIES);
     }
 
     /**
-     * Binds {@code host:port} and starts serving; {@code self} is this instance's {@code application.server}
-     * (null for a single instance), and playlist queries held by another instance are forwarded to it.
+     * The song routes only, with other limits; {@code self} is this instance's {@code application.server} (null for
+     * a single instance), and playlist queries held by another instance are forwarded to it.
      */
-    public static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self) {
-        return start(host, port, queries, self, HttpLimits.QUERIES);
-    }
-
-    /** As {@link #start(String, int, SongQueries, HostInfo)} with other limits. */
     public static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self, HttpLimits limits) {
-        return start(host, port, queries, self, self == null ? null : new Forwarder(), limits);
+        return start(host, port, queries, TextQueries.NONE, ExplorerQueries.NONE, self,
+                self == null ? null : new Forwarder(), limits);
     }
 
-    /** As {@link #start(String, int, SongQueries, HostInfo)} with a given forwarder (its timeouts). */
+    /**
+     * Every route: the song routes answered by {@code queries}, the text routes by {@code texts}, and the explorer
+     * (its page at {@code /}, {@code /songs/map}, {@code /stats}) by {@code explorer}; {@code self} as above. A
+     * server without some of them takes {@link TextQueries#NONE} or {@link ExplorerQueries#NONE} (503).
+     */
+    public static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts,
+                                       ExplorerQueries explorer, HostInfo self) {
+        return start(host, port, queries, texts, explorer, self, self == null ? null : new Forwarder(),
+                HttpLimits.QUERIES);
+    }
+
+    /** The song routes with a given forwarder (its timeouts). */
     static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self, Forwarder forwarder) {
-        return start(host, port, queries, self, forwarder, HttpLimits.QUERIES);
+        return start(host, port, queries, TextQueries.NONE, ExplorerQueries.NONE, self, forwarder, HttpLimits.QUERIES);
     }
 
-    static SongHttpServer start(String host, int port, SongQueries queries, HostInfo self, Forwarder forwarder,
-                                HttpLimits limits) {
-        return start(host, port, queries, TextQueries.NONE, self, forwarder, limits);
-    }
-
-    /** With the text routes, answered by {@code texts}; {@code self} as for {@link #start(String, int, SongQueries, HostInfo)}. */
-    public static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts, HostInfo self) {
-        return start(host, port, queries, texts, self, self == null ? null : new Forwarder(), HttpLimits.QUERIES);
-    }
-
-    static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts, HostInfo self,
-                                Forwarder forwarder, HttpLimits limits) {
+    /** Every part given: the others are this with the parts they leave out absent (NONE) or at their defaults. */
+    static SongHttpServer start(String host, int port, SongQueries queries, TextQueries texts,
+                                ExplorerQueries explorer, HostInfo self, Forwarder forwarder, HttpLimits limits) {
         JettyServer server;
         try {
             server = JettyServer.start("streamvec-http", host, port, limits,
-                    new SongHttpHandler(queries, texts, self, forwarder));
+                    new SongHttpHandler(queries, texts, explorer, self, forwarder));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the HTTP server to " + host + ":" + port
                     + " (http.host, http.port): " + e.getMessage(), e);

@@ -173,6 +173,19 @@ public final class StreamsTextQueries implements TextQueries {
     }
 
     @Override
+    public Responses.RecentTexts recent(int k) {
+        List<Responses.TextHit> newest = new ArrayList<>();
+        for (TextIndexView index : localIndexes()) {
+            for (TextVectorIndex.Hit hit : index.newest(k)) {
+                newest.add(new Responses.TextHit(hit.id(), hit.text(), hit.score(), hit.timestampMs()));
+            }
+        }
+        newest.sort(Comparator.comparingLong(Responses.TextHit::timestampMs).reversed()
+                .thenComparing(Responses.TextHit::id));
+        return new Responses.RecentTexts(k, List.copyOf(newest.subList(0, Math.min(k, newest.size()))));
+    }
+
+    @Override
     public Responses.Embeddings embed(List<String> texts) {
         EmbeddingWorkers w = workers.get();
         List<EmbeddingWorkers.Ticket> tickets = new ArrayList<>(texts.size());

@@ -26,6 +26,11 @@ public interface TextQueries {
     /** One vector per text, in order. */
     Responses.Embeddings embed(List<String> texts);
 
+    /** The k newest texts of this instance's text indexes, newest first (the explorer's live list). */
+    default Responses.RecentTexts recent(int k) {
+        throw HttpError.unavailable("recent texts are not available on this server");
+    }
+
     /** No text routes (an HTTP server built without them, in tests): every call is 503. */
     TextQueries NONE = new TextQueries() {
         private HttpError none() {

@@ -42,7 +42,7 @@ class HttpParsingFuzzTest {
             "/songs/similar?positive=a,b&negative=c&k=5",
             "/songs/next?songs=a,%C3%A9,c&k=3",
             "/songs?query=caf%C3%A9+yes&limit=3",
-            "/songs/top?k=5",
+            "/songs/top?k=5", "/songs/map?limit=5000", "/stats", "/texts/recent?k=5",
             "/texts/search?q=caf%C3%A9+au+lait&k=5&since=1700000000000",
             "/texts/search?q=x",
             "/texts/t-1/similar?k=3",
@@ -103,8 +103,10 @@ class HttpParsingFuzzTest {
     }
 
     private static boolean valid(Route route) {
-        boolean k = route.kind() == Route.Kind.SONG_VECTOR || route.kind() == Route.Kind.EMBED ? route.k() == 0
-                : route.k() >= 1 && route.k() <= RequestParser.MAX_K;
+        boolean none = route.kind() == Route.Kind.SONG_VECTOR || route.kind() == Route.Kind.EMBED
+                || route.kind() == Route.Kind.STATS;
+        int max = route.kind() == Route.Kind.SONG_MAP ? RequestParser.MAX_MAP_LIMIT : RequestParser.MAX_K;
+        boolean k = none ? route.k() == 0 : route.k() >= 1 && route.k() <= max;
         return k && switch (route.kind()) {
             case SIMILAR_SONGS, PLAYLIST_NEXT, SONG_VECTOR ->
                     PreparePlaylistProcessor.validSongId(route.id(), RequestParser.MAX_ID_LENGTH);
@@ -119,7 +121,7 @@ class HttpParsingFuzzTest {
                     && (route.sinceMs() == Long.MIN_VALUE || route.sinceMs() >= 0);
             case SIMILAR_TEXTS -> !route.id().isEmpty() && route.id().length() <= RequestParser.MAX_ID_LENGTH
                     && route.id().chars().noneMatch(Character::isISOControl);
-            case EMBED -> true;
+            case EMBED, SONG_MAP, STATS, RECENT_TEXTS -> true;
         };
     }
 
@@ -277,6 +279,24 @@ class HttpParsingFuzzTest {
         public Responses.Embeddings embed(List<String> texts) {
             return new Responses.Embeddings("none", 1, new float[texts.size()][1]);
         }
+
+        @Override
+        public Responses.RecentTexts recent(int k) {
+            return new Responses.RecentTexts(k, List.of());
+        }
+    };
+
+    /** An explorer with no song on its map and nothing counted. */
+    static final ExplorerQueries NO_MAP = new ExplorerQueries() {
+        @Override
+        public Responses.SongMap map(int limit) {
+            return new Responses.SongMap(limit, 8, 0, List.of());
+        }
+
+        @Override
+        public Responses.Stats stats() {
+            return new Responses.Stats(0, 0, 0, 0, 0, 0, 0, null, java.util.Map.of(), null);
+        }
     };
 
     /** A raw request from a mutated one: the request line, a Host header, maybe more headers. */
@@ -290,9 +310,13 @@ class HttpParsingFuzzTest {
      * called an internal error. (The fake queries never fail, so a 500 could only come from the request path.)
      */
     private static void assertClientError(RawHttp.Answer answer, Object request) {
-        // the fake's search and top-songs answers (it knows no song, so every other route is a 404)
+        // the fake's search and top-songs answers (it knows no song, so every other route is a 404), the empty
+        // map, recent texts and figures of the explorer, and the explorer's own files (the page at /)
         boolean emptyListing = answer.status() == 200 && (answer.body().endsWith("\"songs\":[]}")
-                || answer.body().contains("\"results\":[]") || answer.body().contains("\"vectors\":"));
+                || answer.body().contains("\"results\":[]") || answer.body().contains("\"vectors\":")
+                || answer.body().endsWith("\"points\":[]}") || answer.body().endsWith("\"texts\":[]}")
+                || answer.body().contains("\"deadLetters\":")
+                || ExplorerAssets.CONTENT_SECURITY_POLICY.equals(answer.header("Content-Security-Policy")));
         boolean clientError = emptyListing || answer.status() >= 400 && answer.status() < 500
                 || answer.status() == 505 && !answer.body().contains("internal error");
         assertTrue(clientError, () -> "status " + answer.status() + " " + answer.body() + " for "
@@ -334,7 +358,7 @@ class HttpParsingFuzzTest {
      */
     @Test
     void theQueryServerAnswersMutatedRawRequestsWithClientErrors() throws Exception {
-        try (SongHttpServer server = SongHttpServer.start("127.0.0.1", 0, NOTHING_KNOWN, NO_TEXTS, null)) {
+        try (SongHttpServer server = SongHttpServer.start("127.0.0.1", 0, NOTHING_KNOWN, NO_TEXTS, NO_MAP, null)) {
             Fuzzer.bytes("raw requests", 1_500, random -> Mutations.mutate(random, REQUESTS), request -> {
                 try (RawHttp connection = new RawHttp(server.uri(), 10_000)) {
                     connection.send(request);

@@ -170,7 +170,7 @@ class TextRoutesTest {
     void aRunningServerRejectsBadBodiesAndKeepsServing() throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        try (SongHttpServer server = SongHttpServer.start("127.0.0.1", 0, null, texts, null)) {
+        try (SongHttpServer server = SongHttpServer.start("127.0.0.1", 0, null, texts, ExplorerQueries.NONE, null)) {
             URI embed = server.uri().resolve("/embed");
             String big = "{\"texts\": [\"" + "a".repeat(1024 * 1024) + "\"]}";
             for (boolean chunked : new boolean[] {false, true}) {

@@ -105,6 +105,33 @@ public final class TextVectorIndex {
         }
     }
 
+    /**
+     * The k entries stamped latest, newest first (of equal stamps the later-inserted row first), as hits of score 0.
+     */
+    public List<Hit> newest(int k) {
+        lock.readLock().lock();
+        try {
+            int n = ids.size();
+            java.util.PriorityQueue<Integer> kept = new java.util.PriorityQueue<>(
+                    (a, b) -> timestamps[a] != timestamps[b] ? Long.compare(timestamps[a], timestamps[b]) : Integer.compare(a, b));
+            for (int r = 0; r < n; r++) {
+                kept.add(r);
+                if (kept.size() > k) {
+                    kept.poll();
+                }
+            }
+            List<Hit> out = new ArrayList<>(kept.size());
+            while (!kept.isEmpty()) {
+                int r = kept.poll();
+                out.add(new Hit(ids.get(r), texts.get(r), 0f, timestamps[r]));
+            }
+            java.util.Collections.reverse(out);
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The entry of this id, its vector unit, if held. */
     public Optional<Entry> get(String id) {
         lock.readLock().lock();

@@ -201,6 +201,12 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
     }
 
     @Override
+    public List<TextVectorIndex.Hit> newest(int k) {
+        TextVectorIndex current = index;
+        return current == null ? List.of() : current.newest(k);
+    }
+
+    @Override
     public Optional<TextVectorIndex.Entry> get(String id) {
         TextVectorIndex current = index;
         return current == null ? Optional.empty() : current.get(id);

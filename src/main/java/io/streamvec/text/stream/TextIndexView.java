@@ -16,6 +16,9 @@ public interface TextIndexView {
     /** The k texts most cosine-similar to {@code query}, best first; see {@link TextVectorIndex#search}. */
     List<TextVectorIndex.Hit> search(float[] query, int k, long sinceMs, String excludeId);
 
+    /** The k newest texts (by event time), newest first, with score 0; see {@link TextVectorIndex#newest}. */
+    List<TextVectorIndex.Hit> newest(int k);
+
     /** The stored text of this id (its vector unit), if held. */
     Optional<TextVectorIndex.Entry> get(String id);
 }

@@ -89,4 +89,29 @@ class TextVectorIndexTest {
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[2], 1, Long.MIN_VALUE, null));
         assertThrows(IllegalArgumentException.class, () -> index.search(new float[3], 0, Long.MIN_VALUE, null));
     }
+
+    @Test
+    void newestAreTheLatestStampedAfterReplacesAndRemoves() {
+        TextVectorIndex index = new TextVectorIndex(2);
+        for (int i = 0; i < 20; i++) {
+            index.put(new TextVectorIndex.Entry("t" + i, "text " + i, new float[] {1, i}, 1000 + (i * 7L) % 20));
+        }
+        index.put(new TextVectorIndex.Entry("t3", "replaced", new float[] {1, 0}, 5000)); // now the newest
+        index.remove("t19");
+        List<TextVectorIndex.Hit> newest = index.newest(4);
+        List<TextVectorIndex.Hit> expected = new ArrayList<>();
+        // By brute force: every held text, newest first, of equal stamps the later row first (none here).
+        List<TextVectorIndex.Entry> all = new ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            all.add(index.get("t" + i).orElseThrow());
+        }
+        all.sort(Comparator.comparingLong(TextVectorIndex.Entry::timestampMs).reversed());
+        for (TextVectorIndex.Entry e : all.subList(0, 4)) {
+            expected.add(new TextVectorIndex.Hit(e.id(), e.text(), 0f, e.timestampMs()));
+        }
+        assertEquals(expected, newest);
+        assertEquals("replaced", newest.get(0).text());
+        assertEquals(19, index.newest(100).size());
+        assertTrue(new TextVectorIndex(2).newest(3).isEmpty());
+    }
 }
