@@ -67,6 +67,11 @@ abstract class ChildJvm {
         return instance.tail();
     }
 
+    /** Why waiting on this child is pointless (it exited, with its output's tail), or null while it runs. */
+    String exited() {
+        return process.isAlive() ? null : "the child JVM exited with " + process.exitValue() + tail();
+    }
+
     /** SIGKILL, then waits until the process is gone. */
     void kill() throws InterruptedException {
         assertTrue(instance.kill(), "the child died");

@@ -320,16 +320,7 @@ class CrashRecoveryIntegrationTest {
 
     private static void await(Child child, String what, BooleanSupplier condition, Supplier<String> state)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what + "; " + state.get() + child.tail());
-            }
-            if (!child.process.isAlive()) {
-                fail("streamvec exited with " + child.process.exitValue() + " while waiting until " + what + child.tail());
-            }
-            Thread.sleep(100);
-        }
+        Await.until(WAIT, what, condition, () -> state.get() + child.tail(), child::exited);
     }
 
     /** One streamvec child JVM ({@code run --config FILE}), its output in a log file. */

@@ -236,17 +236,8 @@ class ScaleOutIntegrationTest {
     /** Waits until {@code condition}; fails after {@link #WAIT} or when the child (if any) has exited. */
     private static void await(Child child, String what, BooleanSupplier condition, Supplier<String> state)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what + "; " + state.get() + (child == null ? "" : child.tail()));
-            }
-            if (child != null && !child.process.isAlive()) {
-                fail("instance B exited with " + child.process.exitValue() + " while waiting until " + what
-                        + child.tail());
-            }
-            Thread.sleep(100);
-        }
+        Await.until(WAIT, what, condition, () -> state.get() + (child == null ? "" : child.tail()),
+                () -> child == null ? null : child.exited());
     }
 
     /** Instance B: a streamvec child JVM ({@code run --config FILE}), its output in a log file. */

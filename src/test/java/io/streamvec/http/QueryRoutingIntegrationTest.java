@@ -1,5 +1,7 @@
 package io.streamvec.http;
 
+import io.streamvec.Await;
+import io.streamvec.FreePorts;
 import static io.streamvec.http.JsonHttp.servedBy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,7 +91,7 @@ class QueryRoutingIntegrationTest {
                     .configs(spec.toNewTopic((short) -1).configs());
             admin.createTopics(List.of(twoPartitions)).all().get(60, TimeUnit.SECONDS);
             TopicCatalog.load().createMissing(admin, (short) -1, 60_000); // the others; playlist-events is kept
-            int[] ports = freePorts(2);
+            int[] ports = FreePorts.take(2);
 
             try (StreamvecApp a = app(kafka, dir.resolve("state-a"), ports[0]).start();
                  StreamvecApp b = app(kafka, dir.resolve("state-b"), ports[1]).start()) {
@@ -186,24 +188,6 @@ class QueryRoutingIntegrationTest {
         return new StreamvecApp(new StreamvecConfig(properties));
     }
 
-    /** Distinct free ports, found by binding and releasing them (the instances bind them right after). */
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
-    }
-
     /** Each playlist holds every song of the pool, shuffled, in two events (the second completes it). */
     private static Map<String, List<String>> producePlaylists(EmbeddedKafka kafka) {
         Map<String, List<String>> playlists = new LinkedHashMap<>();
@@ -297,12 +281,6 @@ class QueryRoutingIntegrationTest {
 
     private static void await(String what, BooleanSupplier condition, Supplier<String> state)
             throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting until " + what + "; " + state.get());
-            }
-            Thread.sleep(100);
-        }
+        Await.until(WAIT, what, condition, state);
     }
 }

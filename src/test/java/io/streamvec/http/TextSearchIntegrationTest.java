@@ -1,5 +1,7 @@
 package io.streamvec.http;
 
+import io.streamvec.Await;
+import io.streamvec.FreePorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,7 +80,7 @@ class TextSearchIntegrationTest {
             admin.createTopics(List.of(new NewTopic(Topics.TEXT_EVENTS, Optional.of(2), Optional.empty())
                     .configs(spec.toNewTopic((short) -1).configs()))).all().get(60, TimeUnit.SECONDS);
             TopicCatalog.load().createMissing(admin, (short) -1, 60_000);
-            int[] ports = freePorts(2);
+            int[] ports = FreePorts.take(2);
 
             try (StreamvecApp a = app(kafka, dir.resolve("state-a"), ports[0]).start();
                  StreamvecApp b = app(kafka, dir.resolve("state-b"), ports[1]).start()) {
@@ -234,29 +236,6 @@ class TextSearchIntegrationTest {
     }
 
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail(what + " within " + WAIT);
-            }
-            Thread.sleep(100);
-        }
-    }
-
-    private static int[] freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[n];
-            for (int i = 0; i < n; i++) {
-                ServerSocket socket = new ServerSocket(0);
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
+        Await.until(WAIT, what, condition);
     }
 }

@@ -58,6 +58,22 @@ final class BenchSong2vecCommand implements Callable<Integer> {
     @Option(names = "--skip-gensim", description = "Only run streamvec.")
     boolean skipGensim;
 
+    @Option(names = "--parts", split = ",", defaultValue = "book,defaults,wall",
+            description = "What to run: book (the seed call's parameters), defaults (streamvec's defaults against "
+                    + "gensim at exactly those, 1 and --workers threads), wall (the `train` command against gensim's "
+                    + "whole script on the whole file) (default: ${DEFAULT-VALUE}).")
+    List<Part> parts;
+
+    enum Part { book, defaults, wall }
+
+    @Option(names = "--jar", defaultValue = "target/streamvec.jar",
+            description = "The streamvec jar whose `train` command the wall part runs (default: ${DEFAULT-VALUE}).")
+    Path streamvecJar;
+
+    /** gensim at exactly streamvec's defaults (SgnsConfig): CBOW, dim 32, window 10, negative 5, constant alpha. */
+    static final String DEFAULTS = "\"sg\": 0, \"vector_size\": 32, \"window\": 10, \"negative\": 5, "
+            + "\"alpha\": 0.005, \"min_alpha\": 0.005, \"sample\": 0.001, \"min_count\": 1, \"epochs\": 1";
+
     @Spec
     CommandSpec spec;
 
@@ -73,6 +89,21 @@ final class BenchSong2vecCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%d training playlists (%d songs), %d held-out playlists (seed %d)%n",
                 split.train().size(), split.trainSongs(), split.heldOut().size(), splitSeed);
         out.flush();
+        if (parts.contains(Part.book)) {
+            book(out, split);
+        }
+        if (parts.contains(Part.defaults)) {
+            defaults(out, split);
+        }
+        if (parts.contains(Part.wall)) {
+            wall(out);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The seed call's parameters (the book's CBOW w20 n50), alternating pairs, then single rows. */
+    private void book(PrintWriter out, HitRate.Split split) throws Exception {
         List<Row> rows = new ArrayList<>();
         String w = ", \"workers\": " + workers;
         String bookOneEpoch = "{" + BOOK + w + ", \"epochs\": 1}";
@@ -143,7 +174,146 @@ final class BenchSong2vecCommand implements Callable<Integer> {
             ratio(out, "one pass vs gensim's better of 1 and 5 epochs", rates[3], gensimBest);
         }
         out.flush();
-        return 0;
+    }
+
+    /**
+     * streamvec's defaults against gensim at exactly the same parameters, one pass against one epoch, at 1 and
+     * {@code --workers} threads each: alternating runs, the ratio of the medians and per run, HR@10 of every run.
+     */
+    private void defaults(PrintWriter out, HitRate.Split split) throws Exception {
+        out.printf(Locale.ROOT, "%nstreamvec's defaults like for like: gensim Word2Vec(%s, workers=N) against "
+                + "streamvec with song2vec.threads=N, one pass; %d alternating runs%n", DEFAULTS.replace("\"", ""),
+                repeat);
+        for (int threads : threadCounts()) {
+            double[] gensimRates = new double[repeat];
+            double[] streamvecRates = new double[repeat];
+            double[] gensimHits = new double[repeat];
+            double[] streamvecHits = new double[repeat];
+            for (int r = 0; r < repeat; r++) {
+                if (!skipGensim) {
+                    Row g = gensim(split, "defaults, " + threads + " worker(s), 1 epoch",
+                            "{" + DEFAULTS + ", \"workers\": " + threads + "}");
+                    print(out, g);
+                    gensimRates[r] = g.songsPerSecond();
+                    gensimHits[r] = g.hitRate();
+                }
+                Row sv = streamvec(split, "defaults, " + threads + " thread(s), 1 pass",
+                        Map.of(StreamvecConfig.SONG2VEC_THREADS, threads), 1, TrainCommand.Load.PRELOADED);
+                print(out, sv);
+                streamvecRates[r] = sv.songsPerSecond();
+                streamvecHits[r] = sv.hitRate();
+            }
+            out.printf(Locale.ROOT, "  HR@10 at %d thread(s): streamvec median %.4f (%s), gensim median %.4f (%s)%n",
+                    threads, Median.of(streamvecHits), spread(streamvecHits), Median.of(gensimHits), spread(gensimHits));
+            if (!skipGensim) {
+                ratio(out, "defaults, " + threads + " thread(s) each", streamvecRates, gensimRates);
+            }
+        }
+        out.flush();
+    }
+
+    /**
+     * What a user waits for: the {@code train} command (reading the file, the embedded broker, training, the
+     * vectors written) on the whole file against gensim's whole script at the same parameters (interpreter start,
+     * reading the file, Word2Vec(...), the vectors written), {@code --workers} threads each, alternating runs.
+     */
+    private void wall(PrintWriter out) throws Exception {
+        out.printf(Locale.ROOT, "%nwall time a user sees, the whole file, defaults, %d thread(s) each, %d alternating "
+                + "runs: `streamvec train --passes 1` (command start to vectors written) against gensim's whole "
+                + "script (process start to vectors written)%n", workers, repeat);
+        double[] gensimSeconds = new double[repeat];
+        double[] trainSeconds = new double[repeat];
+        for (int r = 0; r < repeat; r++) {
+            if (!skipGensim) {
+                gensimSeconds[r] = gensimScriptSeconds(workers);
+                out.printf(Locale.ROOT, "  gensim    whole script      %8.2f s%n", gensimSeconds[r]);
+            }
+            trainSeconds[r] = trainCommandSeconds(workers);
+            out.printf(Locale.ROOT, "  streamvec train --passes 1  %8.2f s%n", trainSeconds[r]);
+            out.flush();
+        }
+        if (!skipGensim) {
+            StringBuilder perRun = new StringBuilder();
+            for (int r = 0; r < repeat; r++) {
+                perRun.append(r == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f",
+                        gensimSeconds[r] / trainSeconds[r]));
+            }
+            double g = Median.of(gensimSeconds);
+            double t = Median.of(trainSeconds);
+            out.printf(Locale.ROOT, "  wall time: streamvec train %.2f s vs gensim %.2f s: streamvec %.2fx as fast "
+                    + "(per run: %s)%n", t, g, g / t, perRun);
+        }
+        out.flush();
+    }
+
+    private int[] threadCounts() {
+        return workers == 1 ? new int[] {1} : new int[] {1, workers};
+    }
+
+    private static String spread(double[] values) {
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        for (double v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return String.format(Locale.ROOT, "%.4f-%.4f", min, max);
+    }
+
+    private double trainCommandSeconds(int threads) throws Exception {
+        if (!Files.isRegularFile(streamvecJar)) {
+            throw new IllegalStateException("no " + streamvecJar + " (build it with mvn package, or pass --jar)");
+        }
+        try (ScratchDir scratch = ScratchDir.create("streamvec-bench-train")) {
+            Path config = scratch.path().resolve("train.properties");
+            Files.writeString(config, StreamvecConfig.SONG2VEC_THREADS + "=" + threads + "\n");
+            Path vectors = scratch.path().resolve("vectors.txt");
+            Path log = scratch.path().resolve("train.log");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            long started = System.nanoTime();
+            Process process = new ProcessBuilder(java, "-jar", streamvecJar.toString(), "train",
+                    "--playlists", playlistsFile.toString(), "--passes", "1", "--config", config.toString(),
+                    "--export-vectors", vectors.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            int exit = process.waitFor();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            if (exit != 0 || !Files.exists(vectors)) {
+                throw new IllegalStateException("streamvec train failed (exit " + exit + "): " + Files.readString(log));
+            }
+            return seconds;
+        }
+    }
+
+    private double gensimScriptSeconds(int threads) throws Exception {
+        try (ScratchDir scratch = ScratchDir.create("streamvec-bench-gensim")) {
+            Path dir = scratch.path();
+            Path train = dir.resolve("train.txt");
+            try (BufferedWriter writer = Files.newBufferedWriter(train, StandardCharsets.UTF_8)) {
+                for (List<String> playlist : PlaylistFile.readPlaylists(playlistsFile)) {
+                    writer.write(String.join(" ", playlist));
+                    writer.newLine();
+                }
+            }
+            Path script = script(dir);
+            long started = System.nanoTime();
+            Process process = new ProcessBuilder(python, script.toString(), train.toString(),
+                    dir.resolve("vectors.txt").toString(), "{" + DEFAULTS + ", \"workers\": " + threads + "}")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (process.waitFor() != 0) {
+                throw new IllegalStateException("gensim failed (is python3-gensim installed for " + python + "?): "
+                        + output);
+            }
+            return (System.nanoTime() - started) / 1e9;
+        }
+    }
+
+    private static Path script(Path dir) throws java.io.IOException {
+        Path script = dir.resolve("gensim_word2vec.py");
+        try (InputStream in = BenchSong2vecCommand.class.getResourceAsStream("/bench/gensim_word2vec.py")) {
+            Files.copy(in, script);
+        }
+        return script;
     }
 
     private static void ratio(PrintWriter out, String label, double[] streamvec, double[] gensim) {
@@ -182,17 +352,14 @@ final class BenchSong2vecCommand implements Callable<Integer> {
             Path dir = scratch.path();
             Path train = dir.resolve("train.txt");
             Path vectors = dir.resolve("vectors.txt");
-            Path script = dir.resolve("gensim_word2vec.py");
             try (BufferedWriter writer = Files.newBufferedWriter(train, StandardCharsets.UTF_8)) {
                 for (List<String> playlist : split.train()) {
                     writer.write(String.join(" ", playlist));
                     writer.newLine();
                 }
             }
-            try (InputStream in = BenchSong2vecCommand.class.getResourceAsStream("/bench/gensim_word2vec.py")) {
-                Files.copy(in, script);
-            }
-            Process process = new ProcessBuilder(python, script.toString(), train.toString(), vectors.toString(), params)
+            Process process = new ProcessBuilder(python, script(dir).toString(), train.toString(), vectors.toString(),
+                    params)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (process.waitFor() != 0) {

@@ -1,5 +1,6 @@
 package io.streamvec.song2vec.stream;
 
+import io.streamvec.kafka.WorkingCopyStore;
 import io.streamvec.song2vec.model.DirtyRows;
 import io.streamvec.song2vec.model.NeighborIndex;
 import io.streamvec.song2vec.model.SgnsConfig;
@@ -10,27 +11,21 @@ import io.streamvec.song2vec.model.TrainingStrategy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
-import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
  * The song model of one task. The working copy is the dense in-memory {@link SgnsModel}; the durable
  * copy is a changelogged key-value store with one entry per block of {@value #BLOCK} vocabulary rows (song
  * id, count, input and output vector of each) plus a meta entry (tokens, events, the position in the
  * model-delta feed up to which other replicas' changes are included). Rows changed since the
- * last commit are written in the pre-commit cache flush ({@link #flushCache}), so the changelog and the
+ * last commit are written in the pre-commit cache flush ({@link WorkingCopyStore#flushCache}), so the changelog and the
  * committed input offsets always agree; after a restart or a task migration the working copy is rebuilt
  * from the restored store ({@link #model()}).
  */
-public final class SongModelStore implements StateStore, SongModelView, CachedStateStore<Integer, byte[]> {
+public final class SongModelStore extends WorkingCopyStore<Integer> implements SongModelView {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SongModelStore.class);
     private static final int META_ROW = -1;
@@ -43,8 +38,6 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     /** Rows per durable entry. */
     static final int BLOCK = 64;
 
-    private final String name;
-    private final KeyValueStore<Integer, byte[]> rows;
     private final SgnsConfig config;
     private final InitialVectors initVectors;
     /** At most this many concurrent nearest-neighbour queries scanned together. */
@@ -66,7 +59,6 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     private boolean metaChanged;
     private volatile NeighborIndex index;
     private long indexedEvents = -1;
-    private volatile boolean open;
 
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
         this(name, rows, config, null);
@@ -80,29 +72,10 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
     /** With at most {@code queryBatch} concurrent nearest-neighbour queries scanned together. */
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config, InitialVectors initVectors,
                    int queryBatch) {
+        super(name, rows);
         this.queryBatch = queryBatch;
-        this.name = name;
-        this.rows = rows;
         this.config = config;
         this.initVectors = initVectors;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public void init(StateStoreContext context, StateStore root) {
-        rows.init(context, root);
-        model = null; // (re)built from the durable rows after restoration, also when a task is revived
-        events.set(0);
-        deltaPosition = 0;
-        metaChanged = false;
-        startedFrom = null;
-        startedFromPending = false;
-        index = null;
-        open = true;
     }
 
     /** The working copy, rebuilt from the durable rows on first use after (re)start. */
@@ -374,7 +347,8 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
      * touches much of the vocabulary, and one put per block instead of per row cuts the store and
      * changelog overhead by the block size for the same bytes.
      */
-    void persistChanges() {
+    @Override
+    protected void persistChanges() {
         if (model == null) {
             return;
         }
@@ -454,7 +428,7 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         startedFrom = initVectors.name();
         startedFromPending = true;
         metaChanged = true;
-        LOG.info("song model {} starts from {} ({} songs)", name, startedFrom, vectors.size());
+        LOG.info("song model {} starts from {} ({} songs)", name(), startedFrom, vectors.size());
         return started;
     }
 
@@ -516,34 +490,19 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         restored.rebuildSampler();
         if (initVectors != null && !initVectors.name().equals(startedFrom)) {
             LOG.warn("{} is {} but song model {} already has state ({}): the state is kept, the file is not read",
-                    InitialVectors.KEY, initVectors.name(), name,
+                    InitialVectors.KEY, initVectors.name(), name(),
                     startedFrom == null ? "not started from a file" : "started from " + startedFrom);
         }
         return restored;
     }
 
     /**
-     * Kafka Streams flushes caches before it commits a task (and, under exactly-once, before the
-     * transaction commits), whereas {@link #commit} runs after: the changed rows are written here so that
-     * they belong to the same transaction as the input offsets and outputs they result from.
+     * The working copy is dropped (at (re)initialisation, close, or when the task stops being active here, for
+     * example recycled into a standby whose rows then follow another instance's changelog): the next use
+     * rebuilds it from the durable rows.
      */
     @Override
-    public void flushCache() {
-        persistChanges();
-    }
-
-    @Override
-    public boolean setFlushListener(CacheFlushListener<Integer, byte[]> listener, boolean sendOldValues) {
-        return false;
-    }
-
-    /**
-     * Called when the task stops being active here (for example recycled into a standby, whose rows then
-     * follow another instance's changelog): drop the working copy, so the next activation rebuilds it
-     * from the durable rows.
-     */
-    @Override
-    public void clearCache() {
+    protected void dropWorkingCopy() {
         model = null;
         pending = null;
         unpublished = null;
@@ -555,33 +514,5 @@ public final class SongModelStore implements StateStore, SongModelView, CachedSt
         startedFrom = null;
         startedFromPending = false;
         indexedEvents = -1;
-    }
-
-    @Override
-    public void flush() {
-        persistChanges();
-        rows.flush();
-    }
-
-    @Override
-    public void commit(Map<TopicPartition, Long> changelogOffsets) {
-        rows.commit(changelogOffsets);
-    }
-
-    @Override
-    public void close() {
-        open = false;
-        index = null;
-        rows.close();
-    }
-
-    @Override
-    public boolean persistent() {
-        return rows.persistent();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
     }
 }

@@ -1,5 +1,6 @@
 package io.streamvec.text.stream;
 
+import io.streamvec.kafka.WorkingCopyStore;
 import io.streamvec.text.model.TextVectorIndex;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.internals.CacheFlushListener;
-import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * and so does every text older than {@link TextIndexSettings#retentionMs()} before the newest it has indexed.
  * Both are decided from the texts held, so the index restored from the changelog is the same index.
  */
-public final class TextIndexStore implements StateStore, TextIndexView, CachedStateStore<String, byte[]> {
+public final class TextIndexStore extends WorkingCopyStore<String> implements TextIndexView {
 
     private static final Logger LOG = LoggerFactory.getLogger(TextIndexStore.class);
 
@@ -44,11 +41,8 @@ public final class TextIndexStore implements StateStore, TextIndexView, CachedSt
     private static final Comparator<Aged> OLDEST_FIRST =
             Comparator.comparingLong(Aged::timestampMs).thenComparing(Aged::id);
 
-    private final String name;
-    private final KeyValueStore<String, byte[]> rows;
     private final TextIndexSettings settings;
     private volatile TextVectorIndex index;
-    private volatile boolean open;
     private int partition = -1;
     private boolean loaded;
     private final TreeSet<Aged> byAge = new TreeSet<>(OLDEST_FIRST);
@@ -58,25 +52,17 @@ public final class TextIndexStore implements StateStore, TextIndexView, CachedSt
     private long newestMs = Long.MIN_VALUE;
 
     TextIndexStore(String name, KeyValueStore<String, byte[]> rows, TextIndexSettings settings) {
-        this.name = name;
-        this.rows = rows;
+        super(name, rows);
         this.settings = settings;
     }
 
     @Override
-    public String name() {
-        return name;
+    protected void initialized(StateStoreContext context) {
+        partition = context.taskId().partition();
     }
 
     @Override
-    public void init(StateStoreContext context, StateStore root) {
-        rows.init(context, root);
-        partition = context.taskId().partition();
-        reset();
-        open = true;
-    }
-
-    private void reset() {
+    protected void dropWorkingCopy() {
         index = null;
         loaded = false;
         byAge.clear();
@@ -113,7 +99,7 @@ public final class TextIndexStore implements StateStore, TextIndexView, CachedSt
         }
         if (!stale.isEmpty()) {
             LOG.warn("text index {} (partition {}): {} texts of another dimension than {} dropped (the embedding "
-                    + "model changed)", name, partition, stale.size(), rebuilt.dim());
+                    + "model changed)", name(), partition, stale.size(), rebuilt.dim());
             stale.forEach(id -> pending.put(id, null));
         }
         index = rebuilt;
@@ -126,7 +112,7 @@ public final class TextIndexStore implements StateStore, TextIndexView, CachedSt
         TextVectorIndex current = index;
         if (current != null && current.dim() != entry.vector().length) {
             LOG.warn("text index {} (partition {}): the embedding dimension changed from {} to {}; the {} texts "
-                    + "indexed before are dropped", name, partition, current.dim(), entry.vector().length,
+                    + "indexed before are dropped", name(), partition, current.dim(), entry.vector().length,
                     current.size());
             for (String id : List.copyOf(timestampOf.keySet())) {
                 remove(id);
@@ -239,7 +225,8 @@ public final class TextIndexStore implements StateStore, TextIndexView, CachedSt
     }
 
     /** Writes the changes since the last flush: each changed id's entry, or a tombstone. */
-    void persistChanges() {
+    @Override
+    protected void persistChanges() {
         for (Map.Entry<String, TextVectorIndex.Entry> change : pending.entrySet()) {
             if (change.getValue() == null) {
                 rows.delete(change.getKey());
@@ -272,53 +259,5 @@ public final class TextIndexStore implements StateStore, TextIndexView, CachedSt
             v[i] = b.getFloat();
         }
         return new TextVectorIndex.Entry(id, new String(text, StandardCharsets.UTF_8), v, ts);
-    }
-
-    /**
-     * Kafka Streams flushes caches before it commits a task (under exactly-once, before the transaction commits):
-     * the changes are written here so that they belong to the transaction of the outputs they come with.
-     */
-    @Override
-    public void flushCache() {
-        persistChanges();
-    }
-
-    @Override
-    public boolean setFlushListener(CacheFlushListener<String, byte[]> listener, boolean sendOldValues) {
-        return false;
-    }
-
-    /** The task stops being active here (recycled into a standby): the next activation rebuilds the working copy. */
-    @Override
-    public void clearCache() {
-        reset();
-    }
-
-    @Override
-    public void flush() {
-        persistChanges();
-        rows.flush();
-    }
-
-    @Override
-    public void commit(Map<TopicPartition, Long> changelogOffsets) {
-        rows.commit(changelogOffsets);
-    }
-
-    @Override
-    public void close() {
-        open = false;
-        index = null;
-        rows.close();
-    }
-
-    @Override
-    public boolean persistent() {
-        return rows.persistent();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return open;
     }
 }
