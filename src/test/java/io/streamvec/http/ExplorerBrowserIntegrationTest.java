@@ -105,7 +105,40 @@ class ExplorerBrowserIntegrationTest {
             } finally {
                 driver.quit();
             }
+            // The map keeps the planted genres apart: most songs' nearest songs on the plane share their genre.
+            JsonNode map = awaitJson(base.resolve("/songs/map?limit=5000"), body -> true);
+            double kept = sameGenreNeighbours(map.get("points"), 5);
+            System.out.printf("explorer: on the map, %.3f of the 5 nearest songs of a planted song share its genre%n", kept);
+            assertTrue(kept >= 0.9, "the map mixes the planted genres: " + kept);
         }
+    }
+
+    /** Of each planted song's k nearest songs on the map (Euclidean in 2-D), the share of its own genre. */
+    static double sameGenreNeighbours(JsonNode points, int k) {
+        List<double[]> xy = new ArrayList<>();
+        List<String> genres = new ArrayList<>();
+        for (JsonNode p : points) {
+            if (!p.get("id").asText().equals("evil")) {
+                xy.add(new double[] {p.get("x").asDouble(), p.get("y").asDouble()});
+                genres.add(SyntheticPlaylists.genreOf(p.get("id").asText()));
+            }
+        }
+        long same = 0;
+        for (int i = 0; i < xy.size(); i++) {
+            final int from = i;
+            List<Integer> order = new ArrayList<>();
+            for (int j = 0; j < xy.size(); j++) {
+                if (j != i) {
+                    order.add(j);
+                }
+            }
+            order.sort(java.util.Comparator.comparingDouble(j -> Math.hypot(xy.get(j)[0] - xy.get(from)[0],
+                    xy.get(j)[1] - xy.get(from)[1])));
+            for (int j : order.subList(0, k)) {
+                same += genres.get(j).equals(genres.get(i)) ? 1 : 0;
+            }
+        }
+        return (double) same / (xy.size() * (long) k);
     }
 
     private void browse(WebDriver driver, URI base) throws Exception {

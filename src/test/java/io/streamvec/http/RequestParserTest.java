@@ -152,6 +152,25 @@ class RequestParserTest {
     }
 
     @Test
+    void explorerRoutes() {
+        assertEquals(new Route(Route.Kind.SONG_MAP, null, RequestParser.DEFAULT_MAP_LIMIT),
+                RequestParser.parse("GET", "/songs/map", null));
+        assertEquals(20000, RequestParser.parse("HEAD", "/songs/map", "limit=20000").k());
+        assertEquals(400, status("GET", "/songs/map", "limit=20001"));
+        assertEquals(400, status("GET", "/songs/map", "limit=-1"));
+        assertEquals(400, status("GET", "/songs/map", "clusters=3"));
+        assertEquals("map", RequestParser.parse("GET", "/songs/map/similar", null).id(), "a song named map");
+        assertEquals(new Route(Route.Kind.STATS, null, 0), RequestParser.parse("GET", "/stats", null));
+        assertEquals(400, status("GET", "/stats", "k=1"));
+        assertEquals(404, status("GET", "/stats/x", null));
+        assertEquals(new Route(Route.Kind.RECENT_TEXTS, null, 10), RequestParser.parse("GET", "/texts/recent", null));
+        assertEquals(7, RequestParser.parse("GET", "/texts/recent", "k=7").k());
+        assertEquals(400, status("GET", "/texts/recent", "k=1001"));
+        assertEquals(405, status("POST", "/stats", null));
+        assertEquals(405, status("DELETE", "/texts/recent", null));
+    }
+
+    @Test
     void listQueryErrors() {
         String hundred = String.join(",", java.util.Collections.nCopies(100, "s"));
         assertEquals(100, RequestParser.parse("GET", "/songs/next", "songs=" + hundred).songs().size());
