@@ -271,7 +271,15 @@ public final class TextVectorIndex {
         TopK top = new TopK(Math.max(1, Math.min(k, count)));
         for (int i = 0; i < count; i++) {
             int r = candidates[i];
-            top.offer(r, SearchKernels.dot(query, exactVector(r), 0));
+            float[] v = exact.vector(ids.get(r));
+            float s;
+            if (v == null || v.length != dim) { // not expected: what the codes stand for
+                s = SearchKernels.dot(query, Int8Codes.decode(codes, r * dim, dim, scales[r]), 0);
+            } else {
+                float norm = (float) Math.sqrt(SearchKernels.dot(v, v, 0));
+                s = norm > 0 ? SearchKernels.dot(query, v, 0) / norm : 0f;
+            }
+            top.offer(r, s);
         }
         return top.drainBestFirst(candidates, scores);
     }
