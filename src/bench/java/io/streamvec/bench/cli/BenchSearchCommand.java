@@ -1,6 +1,7 @@
 package io.streamvec.bench.cli;
 
 import io.streamvec.bench.ClusteredVectors;
+import io.streamvec.bench.DjlMatMulSearch;
 import io.streamvec.bench.FaissSearch;
 import io.streamvec.bench.MappedVectors;
 import io.streamvec.bench.ScratchDir;
@@ -72,6 +73,10 @@ final class BenchSearchCommand implements Callable<Integer> {
     @Option(names = "--rerank", description = "Candidates an int8 search re-ranks exactly (default: the index's, "
             + TextVectorIndex.RERANK_CANDIDATES + ").")
     int rerank = TextVectorIndex.RERANK_CANDIDATES;
+
+    @Option(names = "--djl", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also time exact search as a DJL PyTorch matrix product (default: ${DEFAULT-VALUE}).")
+    boolean djl;
 
     @Option(names = "--skip-faiss", description = "Only run streamvec.")
     boolean skipFaiss;
@@ -206,6 +211,9 @@ final class BenchSearchCommand implements Callable<Integer> {
             rows.add(row);
             index = null; // dropped before the next index is built
         }
+        if (djl) {
+            rows.add(djl(out, n, mapped, qs, truth));
+        }
         if (faiss) {
             List<String> kinds = n <= hnswMaxSize ? List.of("flat", "hnsw") : List.of("flat");
             for (FaissSearch.Result result : FaissSearch.run(python, dir, vectorFile, queryFile, dim, k, faissThreads,
@@ -219,6 +227,31 @@ final class BenchSearchCommand implements Callable<Integer> {
         }
         java.nio.file.Files.deleteIfExists(vectorFile);
         return rows;
+    }
+
+    /** Exact search as a DJL PyTorch matrix product: the alternative to the Vector API kernels. */
+    private Row djl(PrintWriter out, int n, MappedVectors mapped, float[][] qs, int[][] truth) {
+        try (DjlMatMulSearch search = new DjlMatMulSearch(mapped, dim)) {
+            int[][] found = new int[queries][];
+            double[] ms = new double[queries];
+            for (int w = 0; w < Math.min(20, queries); w++) {
+                search.search(new float[][] {qs[w]}, k);
+            }
+            for (int q = 0; q < queries; q++) {
+                long t = System.nanoTime();
+                found[q] = search.search(new float[][] {qs[q]}, k)[0];
+                ms[q] = (System.nanoTime() - t) / 1e6;
+            }
+            long t = System.nanoTime();
+            for (int from = 0; from < queries; from += batch) {
+                search.search(Arrays.copyOfRange(qs, from, Math.min(queries, from + batch)), k);
+            }
+            double qps = queries / ((System.nanoTime() - t) / 1e9);
+            Row row = new Row(n, "streamvec", "exact, DJL PyTorch matMul", 0, qps, percentile(ms, 50),
+                    percentile(ms, 99), Double.NaN, Double.NaN, recall(truth, found), 4.0 * dim, Double.NaN);
+            print(out, row);
+            return row;
+        }
     }
 
     private static void print(PrintWriter out, Row r) {

@@ -27,7 +27,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class TextVectorIndex {
 
     /** The rows an int8 scan keeps for the exact re-rank. */
-    public static final int RERANK_CANDIDATES = 4096;
+    public static final int RERANK_CANDIDATES = 512;
 
     /** What one text leaves in the index. */
     public record Entry(String id, String text, float[] vector, long timestampMs) {}
