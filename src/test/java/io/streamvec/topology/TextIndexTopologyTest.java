@@ -128,6 +128,8 @@ class TextIndexTopologyTest {
         assertEquals(1f, hits.get(0).score(), 1e-5f);
         assertTrue(neighbors.isEmpty(), "text-neighbors is off by default");
         assertEquals(3.0, metrics.get("streamvec.text.index.texts").gauge().value());
+        assertEquals(3.0 * (4 * a.vector().length + 8), metrics.get("streamvec.text.index.search.bytes").gauge().value(),
+                "exact search by default: fp32 vectors and timestamps");
     }
 
     @Test
