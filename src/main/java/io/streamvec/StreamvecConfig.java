@@ -206,7 +206,8 @@ public final class StreamvecConfig extends AbstractConfig {
         def.define(TEXT_INDEX_MAX_TEXTS, Type.INT, TextIndexSettings.DEFAULT_MAX_TEXTS, Range.between(1, 50_000_000),
                 Importance.MEDIUM, "Texts each text-events task keeps in its text index (GET /texts/search); past it "
                         + "the oldest by event time are evicted (a tombstone in the index's changelog). The working "
-                        + "copy holds each text's vector on the heap: about 4 x dimension bytes plus the text.",
+                        + "copy holds each text's vector on the heap: about 4 x dimension bytes plus the text "
+                        + "(dimension + 4 bytes with text.index.search=int8).",
                 GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_INDEX_MAX_TEXTS);
         def.define(TEXT_INDEX_RETENTION_MS, Type.LONG, TextIndexSettings.DEFAULT_RETENTION_MS, Range.atLeast(0),
                 Importance.MEDIUM, "Texts older than this (event time, against the newest text the task has "
