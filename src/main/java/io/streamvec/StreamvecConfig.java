@@ -7,7 +7,9 @@ import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.stream.InitialVectors;
 import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.text.stream.TextIndexSettings;
+import io.streamvec.text.model.SearchMode;
 import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.TextVectorIndex;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +81,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String QUERY_BATCH_MAX = "song2vec.query.batch.max";
     public static final String TEXT_INDEX_MAX_TEXTS = "text.index.max.texts";
     public static final String TEXT_INDEX_RETENTION_MS = "text.index.retention.ms";
+    public static final String TEXT_INDEX_SEARCH = "text.index.search";
     public static final String TEXT_NEIGHBORS_ENABLED = "text.neighbors.enabled";
     public static final String TEXT_NEIGHBORS_MIN_SCORE = "text.neighbors.min.score";
     public static final String TEXT_NEIGHBORS_K = "text.neighbors.k";
@@ -203,12 +206,24 @@ public final class StreamvecConfig extends AbstractConfig {
         def.define(TEXT_INDEX_MAX_TEXTS, Type.INT, TextIndexSettings.DEFAULT_MAX_TEXTS, Range.between(1, 50_000_000),
                 Importance.MEDIUM, "Texts each text-events task keeps in its text index (GET /texts/search); past it "
                         + "the oldest by event time are evicted (a tombstone in the index's changelog). The working "
-                        + "copy holds each text's vector on the heap: about 4 x dimension bytes plus the text.",
+                        + "copy holds each text's vector on the heap: about 4 x dimension bytes plus the text "
+                        + "(dimension + 4 bytes with text.index.search=int8).",
                 GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_INDEX_MAX_TEXTS);
         def.define(TEXT_INDEX_RETENTION_MS, Type.LONG, TextIndexSettings.DEFAULT_RETENTION_MS, Range.atLeast(0),
                 Importance.MEDIUM, "Texts older than this (event time, against the newest text the task has "
                         + "indexed) are evicted from the text index; 0 keeps texts whatever their age.",
                 GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_INDEX_RETENTION_MS);
+        def.define(TEXT_INDEX_SEARCH, Type.STRING, TextIndexSettings.DEFAULT_SEARCH.configValue(),
+                ConfigDef.ValidString.in(SearchMode.EXACT.configValue(), SearchMode.INT8.configValue()),
+                Importance.MEDIUM, "How the text index's working copy holds and searches its vectors. exact: fp32 "
+                        + "vectors on the heap (4 x dimension bytes a text), every text scored exactly with Vector "
+                        + "API kernels, a batch of queries in one pass. int8: one byte a dimension and a scale a "
+                        + "vector on the heap (dimension + 4 bytes a text), scanned for the best "
+                        + TextVectorIndex.RERANK_CANDIDATES + " texts, which are re-scored exactly in fp32 from the "
+                        + "index's state store; about 4x less heap and a faster scan for large indexes, results "
+                        + "as exact's whenever the true top k are among the candidates (recall@10 1.0 measured "
+                        + "in bench search). See docs/design/vector-search.md.",
+                GROUP_TEXT_INDEX, ++order, Width.SHORT, TEXT_INDEX_SEARCH);
         def.define(TEXT_NEIGHBORS_ENABLED, Type.BOOLEAN, TextIndexSettings.DEFAULT_NEIGHBORS, Importance.MEDIUM,
                 "Search each newly embedded text against its task's text index before adding it, and write the "
                         + "earlier texts that score at least text.neighbors.min.score to text-neighbors (Avro "
@@ -560,7 +575,7 @@ public final class StreamvecConfig extends AbstractConfig {
     public TextIndexSettings textIndex() {
         return new TextIndexSettings(getInt(TEXT_INDEX_MAX_TEXTS), getLong(TEXT_INDEX_RETENTION_MS),
                 getBoolean(TEXT_NEIGHBORS_ENABLED), getDouble(TEXT_NEIGHBORS_MIN_SCORE).floatValue(),
-                getInt(TEXT_NEIGHBORS_K));
+                getInt(TEXT_NEIGHBORS_K), SearchMode.parse(getString(TEXT_INDEX_SEARCH)));
     }
 
     /** The song path's settings. */

@@ -15,6 +15,7 @@ import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.HashingTestEmbedder;
 import io.streamvec.text.model.TextTokenizer;
+import io.streamvec.text.model.SearchMode;
 import io.streamvec.text.model.TextVectorIndex;
 import io.streamvec.text.stream.EmbedProcessor;
 import io.streamvec.text.stream.TextIndexSettings;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -128,11 +131,15 @@ class TextIndexTopologyTest {
         assertEquals(1f, hits.get(0).score(), 1e-5f);
         assertTrue(neighbors.isEmpty(), "text-neighbors is off by default");
         assertEquals(3.0, metrics.get("streamvec.text.index.texts").gauge().value());
+        assertEquals(3.0 * (4 * a.vector().length + 8), metrics.get("streamvec.text.index.search.bytes").gauge().value(),
+                "exact search by default: fp32 vectors and timestamps");
     }
 
-    @Test
-    void nearDuplicatesOfEarlierTextsGoToTextNeighborsFromTheIndexAndTheSameBatch() throws InterruptedException {
-        start(TextIndexSettings.defaults().withNeighbors(true), 64);
+    @ParameterizedTest
+    @EnumSource(SearchMode.class)
+    void nearDuplicatesOfEarlierTextsGoToTextNeighborsFromTheIndexAndTheSameBatch(SearchMode mode)
+            throws InterruptedException {
+        start(TextIndexSettings.defaults().withNeighbors(true).withSearch(mode), 64);
         send("first", "breaking news: the river flooded the town");
         awaitEmbeddings(1);
         assertTrue(neighbors.isEmpty(), "nothing earlier to be like");
@@ -154,6 +161,15 @@ class TextIndexTopologyTest {
             record.getNeighbors().forEach(n -> assertTrue(n.getScore() >= 0.9f, "at least the minimum score"));
         }
         assertEquals(4, index().size(), "first, second, other, third: the re-sent first replaced its entry");
+        // A search from another thread than the stream's (as HTTP asks): an int8 index re-ranks from the store.
+        float[] query = index().get("other").orElseThrow().vector();
+        List<TextVectorIndex.Hit> hits = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> index().search(query, 4, Long.MIN_VALUE, null)).join();
+        assertEquals("other", hits.get(0).id());
+        assertEquals(1f, hits.get(0).score(), 1e-5f);
+        assertEquals(4, hits.size());
+        double bytesPerText = mode == SearchMode.EXACT ? 4 * query.length + 8 : query.length + 12;
+        assertEquals(4 * bytesPerText, metrics.get("streamvec.text.index.search.bytes").gauge().value());
     }
 
     private static List<String> ids(TextNeighbors record) {

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
             BenchLoadCommand.class,
             BenchScaleCommand.class,
             BenchHttpCommand.class,
+            BenchSearchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchMain implements Runnable {
@@ -40,6 +41,6 @@ public final class BenchMain implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "streamvec-bench needs a benchmark, e.g. embed, song2vec, load, scale or http");
+                "streamvec-bench needs a benchmark, e.g. embed, song2vec, load, scale, http or search");
     }
 }

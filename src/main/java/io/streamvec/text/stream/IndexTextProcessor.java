@@ -30,6 +30,7 @@ public final class IndexTextProcessor extends ContextualProcessor<String, Embedd
     private final Counter neighborsOut;
     private TextIndexStore store;
     private Gauge size;
+    private Gauge searchBytes;
 
     public IndexTextProcessor(TextIndexSettings settings, MeterRegistry metrics) {
         this.settings = settings;
@@ -48,6 +49,11 @@ public final class IndexTextProcessor extends ContextualProcessor<String, Embedd
         size = Gauge.builder("streamvec.text.index.texts", held, TextIndexStore::size)
                 .tag("task", context.taskId().toString())
                 .description("Texts in the text index, per text-events task")
+                .strongReference(true)
+                .register(metrics);
+        searchBytes = Gauge.builder("streamvec.text.index.search.bytes", held, TextIndexStore::searchBytes)
+                .tag("task", context.taskId().toString())
+                .description("Heap bytes the text index's search scans (vectors, scales, timestamps), per text-events task")
                 .strongReference(true)
                 .register(metrics);
     }
@@ -96,6 +102,9 @@ public final class IndexTextProcessor extends ContextualProcessor<String, Embedd
 
     @Override
     public void close() {
+        if (searchBytes != null) {
+            metrics.remove(searchBytes);
+        }
         if (size != null) {
             metrics.remove(size);
         }

@@ -1,6 +1,7 @@
 package io.streamvec.text.stream;
 
 import io.streamvec.kafka.WorkingCopyStore;
+import io.streamvec.text.model.SearchMode;
 import io.streamvec.text.model.TextVectorIndex;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -49,6 +51,11 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
     private final Map<String, Long> timestampOf = new HashMap<>();
     /** Changes since the last flush, by id: the entry to write, or null for a tombstone. */
     private final Map<String, TextVectorIndex.Entry> pending = new LinkedHashMap<>();
+    /**
+     * The vectors put since the last flush, readable by searching threads: an int8 index re-ranks from them until
+     * the durable store has them (only the int8 mode reads it).
+     */
+    private final Map<String, float[]> unflushed = new ConcurrentHashMap<>();
     private long newestMs = Long.MIN_VALUE;
 
     TextIndexStore(String name, KeyValueStore<String, byte[]> rows, TextIndexSettings settings) {
@@ -68,6 +75,7 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
         byAge.clear();
         timestampOf.clear();
         pending.clear();
+        unflushed.clear();
         newestMs = Long.MIN_VALUE;
     }
 
@@ -87,7 +95,7 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
                 KeyValue<String, byte[]> row = all.next();
                 TextVectorIndex.Entry entry = decode(row.key, row.value);
                 if (rebuilt == null) {
-                    rebuilt = new TextVectorIndex(entry.vector().length);
+                    rebuilt = newIndex(entry.vector().length);
                 }
                 if (entry.vector().length != rebuilt.dim()) {
                     stale.add(row.key);
@@ -120,10 +128,13 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
             current = null;
         }
         if (current == null) {
-            current = new TextVectorIndex(entry.vector().length);
+            current = newIndex(entry.vector().length);
             index = current;
         }
         untrack(entry.id());
+        if (settings.search() == SearchMode.INT8) {
+            unflushed.put(entry.id(), entry.vector());
+        }
         current.put(entry);
         track(entry.id(), entry.timestampMs());
         pending.put(entry.id(), entry);
@@ -139,6 +150,23 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
         index.remove(id);
         pending.put(id, null);
         return true;
+    }
+
+    private TextVectorIndex newIndex(int dim) {
+        return new TextVectorIndex(dim, settings.search(), this::exactVector);
+    }
+
+    /**
+     * A held text's fp32 vector for an int8 index's re-rank (searching threads): the one put since the last flush,
+     * else the durable store's.
+     */
+    private float[] exactVector(String id) {
+        float[] v = unflushed.get(id);
+        if (v != null) {
+            return v;
+        }
+        byte[] row = rows.get(id);
+        return row == null ? null : decode(id, row).vector();
     }
 
     private void track(String id, long timestampMs) {
@@ -235,6 +263,7 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
             }
         }
         pending.clear();
+        unflushed.clear(); // after the writes: a searching thread finds each vector in one or the other
     }
 
     /** Layout: event time, the text's UTF-8 length and bytes, the dimension, the floats. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streamvec.text.model.SearchMode;
 import io.streamvec.text.model.TextVectorIndex;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -56,8 +57,11 @@ class TextIndexStoreTest {
     }
 
     private static TextIndexStore open(KeyValueStore<String, byte[]> rows, int maxTexts, long retentionMs) {
-        TextIndexStore store = new TextIndexStore("text-index", rows,
-                new TextIndexSettings(maxTexts, retentionMs, false, 0.9f, 10));
+        return open(rows, new TextIndexSettings(maxTexts, retentionMs, false, 0.9f, 10));
+    }
+
+    private static TextIndexStore open(KeyValueStore<String, byte[]> rows, TextIndexSettings settings) {
+        TextIndexStore store = new TextIndexStore("text-index", rows, settings);
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         store.open();
         return store;
@@ -186,6 +190,39 @@ class TextIndexStoreTest {
         live.put(next);
         restored.put(next);
         assertEquals(ids(live, next.vector()), ids(restored, next.vector()));
+    }
+
+    @Test
+    void anInt8IndexReRanksFromUnflushedAndDurableVectorsAndAnswersLikeTheExactOne() {
+        Random random = new Random(5);
+        TextIndexSettings exactSettings = new TextIndexSettings(1000, 0, false, 0.9f, 10);
+        TextIndexStore exact = open(plainRows(), exactSettings);
+        TextIndexStore int8 = open(loggedRows(), exactSettings.withSearch(SearchMode.INT8));
+        for (int i = 0; i < 300; i++) {
+            TextVectorIndex.Entry e = entry("t" + i, i, random);
+            exact.put(e);
+            int8.put(e);
+            if (i == 150) {
+                int8.flushCache(); // half re-ranked from the durable store, half from the unflushed puts
+            }
+        }
+        assertEquals(151, int8.durableEntries());
+        for (int round = 0; round < 2; round++) {
+            for (int q = 0; q < 20; q++) {
+                float[] query = vector(random);
+                List<TextVectorIndex.Hit> a = exact.search(query, 10, Long.MIN_VALUE, null);
+                List<TextVectorIndex.Hit> b = int8.search(query, 10, Long.MIN_VALUE, null);
+                assertEquals(a.stream().map(TextVectorIndex.Hit::id).toList(),
+                        b.stream().map(TextVectorIndex.Hit::id).toList());
+                for (int i = 0; i < a.size(); i++) {
+                    assertEquals(a.get(i).score(), b.get(i).score(), 1e-5f);
+                }
+            }
+            assertArrayEquals(exact.get("t200").orElseThrow().vector(), int8.get("t200").orElseThrow().vector(), 1e-6f);
+            int8.flushCache(); // the second round reads every vector from the durable store
+        }
+        assertEquals(300L * (DIM + 4 + 8), int8.searchBytes());
+        assertTrue(int8.searchBytes() * 2 < exact.searchBytes(), int8.searchBytes() + " vs " + exact.searchBytes());
     }
 
     @Test
