@@ -51,6 +51,12 @@ public final class DeltaDeadLetters implements TopicNameExtractor<byte[], byte[]
         return topic;
     }
 
+    /** How {@code Topology.describe()} shows the sink's topic (the same in every run: topology.txt is committed). */
+    @Override
+    public String toString() {
+        return "DeltaDeadLetters, topic: errors.dead.letter.queue.topic.name";
+    }
+
     /** Counts the dead letter of a delta record and builds it. */
     static Record<byte[], byte[]> record(DeltaFeed.Received received, String reason, Exception exception,
                                          long timestamp) {
