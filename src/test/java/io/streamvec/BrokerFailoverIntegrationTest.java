@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.streamvec.avro.PlaylistEvent;
 import io.streamvec.kafka.KafkaCluster;
+import io.streamvec.kafka.StockBroker;
 import io.streamvec.kafka.TopicCatalog;
 import io.streamvec.kafka.Topics;
 import io.streamvec.serde.AvroSerde;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,6 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       15 s later;</li>
  *   <li>then every broker is stopped for 30 s and started again.</li>
  * </ol>
+ * And the way a small deployment fails: a single stock broker process ({@code kafka.Kafka}, see {@link StockBroker})
+ * killed with SIGKILL mid-stream, down for 30 s, then started again on its data.
  * Texts and playlist events keep coming (the producer retries through the outage). streamvec never exits (its
  * Kafka Streams never leaves RUNNING/REBALANCING, {@code /health/live} always answers 200), {@code /health/ready}
  * reports the outage and is 200 again afterwards, every text has exactly one committed embedding
@@ -126,6 +130,55 @@ class BrokerFailoverIntegrationTest {
                         () -> embeddings.distinct() + " of " + texts.get());
                 await("/health/ready recovers", () -> health.lastReady() == 200, () -> "ready " + health.lastReady());
                 progress("every text embedded, ready again");
+                Thread.sleep(2_000); // an embedding written twice would show up now
+                embeddings.assertExactlyOnce(texts.get());
+                assertSongCounts(app, playlists.get());
+                health.assertNeverExited();
+                assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
+                progress("exactly one embedding per text, exact song counts; Kafka Streams states seen: "
+                        + health.states());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void streamvecRidesOutASingleStockBrokerKilledAndRestarted(@TempDir Path dir) throws Exception {
+        try (StockBroker broker = StockBroker.start(dir);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+             EmbeddingReader embeddings = new EmbeddingReader(broker.bootstrapServers())) {
+            TopicCatalog.load().createMissing(admin, (short) -1, 60_000);
+            progress("a stock broker process up");
+            Map<String, Object> properties = StreamvecConfig.local(broker.bootstrapServers(), APP_ID + "-single",
+                    dir.resolve("state"));
+            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start();
+                 KafkaProducer<String, byte[]> producer = producer(broker.bootstrapServers());
+                 HealthWatch health = new HealthWatch(app)) {
+                app.awaitRunning(Duration.ofSeconds(90));
+                embeddings.start();
+                health.start();
+                AvroSerde<PlaylistEvent> serde = new AvroSerde<>(PlaylistEvent.class, app.registry());
+                produce(producer, serde, PHASE_TEXTS, PHASE_PLAYLISTS);
+                await("a first share of the texts is embedded", () -> embeddings.distinct() >= PHASE_TEXTS / 3,
+                        () -> embeddings.distinct() + " embedded");
+                produce(producer, serde, PHASE_TEXTS, PHASE_PLAYLISTS);
+                int beforeKill = embeddings.distinct();
+                broker.kill();
+                long outage = System.nanoTime();
+                progress("SIGKILLed the broker with " + (texts.get() - beforeKill) + " texts not yet embedded");
+                Thread producing = new Thread(() -> produce(producer, serde, PHASE_TEXTS, PHASE_PLAYLISTS));
+                producing.start();
+                await("/health/ready reports the outage", () -> health.lastReady() == 503,
+                        () -> "ready " + health.lastReady());
+                Thread.sleep(Math.max(0, 30_000 - (System.nanoTime() - outage) / 1_000_000));
+                broker.startAgain();
+                progress("the broker is back on its data after 30 s");
+                producing.join();
+                assertTrue(sendFailures.isEmpty(), "the producer retried through the outage: " + sendFailures);
+
+                await("every text embedded", () -> embeddings.distinct() == texts.get(),
+                        () -> embeddings.distinct() + " of " + texts.get());
+                await("/health/ready recovers", () -> health.lastReady() == 200, () -> "ready " + health.lastReady());
                 Thread.sleep(2_000); // an embedding written twice would show up now
                 embeddings.assertExactlyOnce(texts.get());
                 assertSongCounts(app, playlists.get());
