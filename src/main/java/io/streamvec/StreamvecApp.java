@@ -1,11 +1,13 @@
 package io.streamvec;
 
+import io.streamvec.http.HttpLimits;
 import io.streamvec.http.OperationsServer;
 import io.streamvec.http.SongHttpServer;
 import io.streamvec.metrics.StreamvecMetrics;
 import io.streamvec.http.StreamsExplorerQueries;
 import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.http.StreamsTextQueries;
+import io.streamvec.kafka.BrokerProbe;
 import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.ModelChangelog;
 import io.streamvec.kafka.TopicCatalog;
@@ -56,6 +58,7 @@ public final class StreamvecApp implements AutoCloseable {
     private volatile SongHttpServer http;
     private final StreamvecMetrics metrics = new StreamvecMetrics();
     private volatile OperationsServer operations;
+    private volatile BrokerProbe brokerProbe;
     /** The partition count of text-events, read at start (0 when it could not be read). */
     private volatile int textPartitions;
 
@@ -159,7 +162,9 @@ public final class StreamvecApp implements AutoCloseable {
                     new StreamsSongQueries(() -> streams, self),
                     new StreamsTextQueries(() -> streams, self, embedding, () -> textPartitions, metrics.registry()),
                     new StreamsExplorerQueries(() -> streams, metrics.registry()), self);
-            operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams);
+            brokerProbe = new BrokerProbe(properties);
+            operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams,
+                    HttpLimits.OPERATIONS, brokerProbe::reachable);
         } catch (RuntimeException e) {
             close(); // the caller never gets a started app to close
             throw e;
@@ -268,6 +273,10 @@ public final class StreamvecApp implements AutoCloseable {
         if (operations != null) {
             operations.close();
             operations = null;
+        }
+        if (brokerProbe != null) {
+            brokerProbe.close();
+            brokerProbe = null;
         }
         if (streams != null) {
             // Leave the group on a graceful stop: the remaining or next instance takes over at once

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The operations endpoints, on their own port ({@code metrics.port}): {@code GET /metrics} (Prometheus
  * text format), {@code GET /health/live} (200 unless Kafka Streams has failed or stopped) and
- * {@code GET /health/ready} (200 only while RUNNING), both with the state and per-thread details as JSON.
+ * {@code GET /health/ready} (200 only while RUNNING and the Kafka cluster answers), both with the state and per-thread details as JSON.
  * Read-only: GET and HEAD, else 405 with {@code Allow: GET, HEAD}. A failure answers 500 with
  * {@code {"error": "internal error"}} (logged here, never shown to the client).
  *
@@ -50,9 +51,20 @@ public final class OperationsServer implements AutoCloseable {
 
     public static OperationsServer start(String host, int port, StreamvecMetrics metrics,
                                          Supplier<KafkaStreams> streams, HttpLimits limits) {
+        return start(host, port, metrics, streams, limits, () -> true);
+    }
+
+    /**
+     * With {@code kafkaReachable}: whether the Kafka cluster answers. Kafka Streams stays RUNNING while every
+     * broker is down, so readiness needs both.
+     */
+    public static OperationsServer start(String host, int port, StreamvecMetrics metrics,
+                                         Supplier<KafkaStreams> streams, HttpLimits limits,
+                                         BooleanSupplier kafkaReachable) {
         JettyServer server;
         try {
-            server = JettyServer.start("streamvec-operations-http", host, port, limits, new Routes(metrics, streams));
+            server = JettyServer.start("streamvec-operations-http", host, port, limits,
+                    new Routes(metrics, streams, kafkaReachable));
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind the metrics endpoint to " + host + ":" + port + ": "
                     + e.getMessage(), e);
@@ -80,11 +92,13 @@ public final class OperationsServer implements AutoCloseable {
 
         private final StreamvecMetrics metrics;
         private final Supplier<KafkaStreams> streams;
+        private final BooleanSupplier kafkaReachable;
 
-        Routes(StreamvecMetrics metrics, Supplier<KafkaStreams> streams) {
+        Routes(StreamvecMetrics metrics, Supplier<KafkaStreams> streams, BooleanSupplier kafkaReachable) {
             super(InvocationType.BLOCKING);
             this.metrics = metrics;
             this.streams = streams;
+            this.kafkaReachable = kafkaReachable;
         }
 
         @Override
@@ -126,12 +140,14 @@ public final class OperationsServer implements AutoCloseable {
         private Answer health(boolean readiness) {
             KafkaStreams kafkaStreams = streams.get();
             KafkaStreams.State state = kafkaStreams == null ? KafkaStreams.State.CREATED : kafkaStreams.state();
-            boolean ok = readiness ? state == KafkaStreams.State.RUNNING
+            boolean reachable = kafkaReachable.getAsBoolean();
+            boolean ok = readiness ? state == KafkaStreams.State.RUNNING && reachable
                     : state != KafkaStreams.State.ERROR && state != KafkaStreams.State.PENDING_ERROR
                             && state != KafkaStreams.State.NOT_RUNNING && state != KafkaStreams.State.PENDING_SHUTDOWN;
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", ok ? "UP" : "DOWN");
             body.put("state", state.name());
+            body.put("kafka", reachable ? "reachable" : "unreachable");
             List<Map<String, Object>> threads = new ArrayList<>();
             if (kafkaStreams != null && state.isRunningOrRebalancing()) {
                 for (ThreadMetadata thread : kafkaStreams.metadataForLocalThreads()) {

@@ -1,6 +1,5 @@
 package io.streamvec.kafka;
 
-import io.micrometer.core.instrument.Metrics;
 import io.streamvec.avro.ModelDelta;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.SchemaRegistry;
@@ -15,8 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,7 @@ public final class KafkaDeltaFeed implements DeltaFeed {
     private static final TopicPartition PARTITION = new TopicPartition(Topics.MODEL_DELTAS, 0);
     private static final long POLL_BUDGET_MS = 1_000;
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
     private final AvroSerde<ModelDelta> serde;
     private final String replica;
     private final boolean shared;
@@ -48,7 +47,7 @@ public final class KafkaDeltaFeed implements DeltaFeed {
         properties.putAll(config);
         this.serde = new AvroSerde<>(ModelDelta.class, registry);
         this.replica = replica;
-        this.consumer = new KafkaConsumer<>(properties, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             this.shared = consumer.partitionsFor(Topics.PLAYLIST_EVENTS, Duration.ofSeconds(30)).size() > 1;
             if (shared) {
@@ -111,8 +110,8 @@ public final class KafkaDeltaFeed implements DeltaFeed {
      * keeps up with the others' deltas however large they are.
      */
     @Override
-    public List<ModelDelta> poll() {
-        List<ModelDelta> deltas = new ArrayList<>();
+    public List<Received> poll() {
+        List<Received> deltas = new ArrayList<>();
         long deadline = System.nanoTime() + POLL_BUDGET_MS * 1_000_000L;
         int read;
         do {
@@ -121,18 +120,19 @@ public final class KafkaDeltaFeed implements DeltaFeed {
         return deltas;
     }
 
-    private int pollOnce(List<ModelDelta> deltas) {
+    /** Reads one batch; a record that cannot be read is returned as such (see {@link Received}), never skipped. */
+    private int pollOnce(List<Received> deltas) {
         int read = 0;
-        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(5))) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(5))) {
             read++;
             try {
-                deltas.add(serde.deserialize(record.topic(), record.value()));
+                ModelDelta delta = serde.deserialize(record.topic(), record.value());
+                if (delta == null) {
+                    throw new SerializationException("a model delta record without a value");
+                }
+                deltas.add(Received.read(record.topic(), record.partition(), record.offset(), record.key(), record.value(), delta));
             } catch (RuntimeException e) {
-                // Not this replica's fault, and retrying cannot help: skip it, loudly (the replicas now differ
-                // by that delta until its rows are trained again).
-                LOG.error("{}: skipping unreadable model delta at {}@{}: {}", replica, PARTITION, record.offset(),
-                        e.toString());
-                Metrics.counter("streamvec.song2vec.delta.errors").increment();
+                deltas.add(Received.unreadable(record.topic(), record.partition(), record.offset(), record.key(), record.value(), e));
             }
         }
         return read;

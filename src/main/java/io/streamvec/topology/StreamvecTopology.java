@@ -13,6 +13,7 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.serde.SchemaRegistry;
 import io.streamvec.serde.TextEventDeserializer;
+import io.streamvec.song2vec.stream.DeltaDeadLetters;
 import io.streamvec.song2vec.stream.DeltaFeed;
 import io.streamvec.song2vec.stream.FailedEvents;
 import io.streamvec.song2vec.stream.PreparePlaylistProcessor;
@@ -38,6 +39,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -58,7 +60,8 @@ import org.apache.kafka.streams.state.Stores;
  *
  *   playlist-events ──► prepare-playlist ──► song2vec [song2vec-model, song2vec-playlists] ─┬─► song-recommendations
  *   songs ──► (global) song-metadata ────────────┘ (titles and artists)                     └─► song2vec-model-deltas
- *   (each replica reads the other replicas' deltas back from song2vec-model-deltas; see ModelSync)
+ *   (each replica reads the other replicas' deltas back from song2vec-model-deltas; see ModelSync;
+ *    a delta it cannot read or apply goes to the dead-letter topic through song2vec-model-deltas-dlq-sink)
  *   (store names and their changelog topics: SongStores)
  * </pre>
  *
@@ -84,6 +87,8 @@ public final class StreamvecTopology {
     public static final String SONG2VEC = "song2vec";
     public static final String RECOMMENDATIONS_SINK = Song2vecProcessor.RECOMMENDATIONS_CHILD;
     public static final String MODEL_DELTAS_SINK = Song2vecProcessor.DELTAS_CHILD;
+    /** Model deltas this replica cannot read or apply, to the dead-letter topic ({@code DeltaDeadLetters}). */
+    public static final String MODEL_DELTAS_DLQ_SINK = Song2vecProcessor.DELTA_DEAD_LETTERS_CHILD;
     public static final String SONGS_SOURCE = "songs-source";
     public static final String SONG_METADATA = "song-metadata-updater";
 
@@ -197,8 +202,9 @@ public final class StreamvecTopology {
         topology.addProcessor(PREPARE_PLAYLIST, () -> new PreparePlaylistProcessor(parts.song2vec(), parts.metrics()),
                 PLAYLIST_SOURCE);
         FailedEvents failedEvents = new FailedEvents(); // one for every task and thread of this instance
+        DeltaDeadLetters deltaDeadLetters = new DeltaDeadLetters(); // its topic, from the config, for the sink
         topology.addProcessor(SONG2VEC, () -> new Song2vecProcessor(parts.song2vec(), parts.metrics(),
-                parts.modelDeltas(), failedEvents), PREPARE_PLAYLIST);
+                parts.modelDeltas(), failedEvents, deltaDeadLetters), PREPARE_PLAYLIST);
         topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, parts.song2vec().trainer(),
                 parts.song2vec().initVectors(), parts.song2vec().queryBatch()), SONG2VEC);
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -210,6 +216,8 @@ public final class StreamvecTopology {
                 new AvroSerde<>(SongRecommendations.class, registry).serializer(), SONG2VEC);
         topology.addSink(MODEL_DELTAS_SINK, Topics.MODEL_DELTAS, keys,
                 new AvroSerde<>(ModelDelta.class, registry).serializer(), SONG2VEC);
+        topology.addSink(MODEL_DELTAS_DLQ_SINK, deltaDeadLetters, new ByteArraySerializer(), new ByteArraySerializer(),
+                SONG2VEC);
         return topology;
     }
 

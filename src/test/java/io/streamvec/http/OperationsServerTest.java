@@ -78,6 +78,22 @@ class OperationsServerTest {
     }
 
     @Test
+    void anUnreachableKafkaClusterIsReportedAndLivenessIgnoresIt() throws Exception {
+        try (OperationsServer cut = OperationsServer.start("127.0.0.1", 0, metrics, () -> null, HttpLimits.OPERATIONS,
+                () -> false)) {
+            HttpResponse<String> live = client.send(HttpRequest.newBuilder(cut.uri().resolve("/health/live")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, live.statusCode(), "a broker outage is no reason to restart streamvec");
+            assertTrue(live.body().contains("\"kafka\":\"unreachable\""), live.body());
+            HttpResponse<String> ready = client.send(HttpRequest.newBuilder(cut.uri().resolve("/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, ready.statusCode());
+            assertTrue(ready.body().contains("\"kafka\":\"unreachable\""), ready.body());
+        }
+        assertTrue(send("GET", "/health/live").body().contains("\"kafka\":\"reachable\""));
+    }
+
+    @Test
     void aFailureIs500WithoutDetails() throws Exception {
         streams = () -> {
             throw new IllegalStateException("secret internals");

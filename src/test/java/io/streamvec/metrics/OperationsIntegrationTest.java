@@ -113,8 +113,7 @@ class OperationsIntegrationTest {
 
     /** Families registered only on some deployments or on first use: documented, but absent from this scrape. */
     private static final Set<String> CONDITIONAL = Set.of(
-            "streamvec_song2vec_delta_rows", // data-parallel training only
-            "streamvec_song2vec_delta_errors"); // counted on the first unreadable delta
+            "streamvec_song2vec_delta_rows"); // data-parallel training only
 
     /**
      * The metrics table in docs/operations.md cannot drift from the code: every {@code streamvec_*} family this

@@ -5,7 +5,9 @@ import io.streamvec.avro.ModelDelta;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Data-parallel training across replicas of one song model (one per task). Each replica trains on its
@@ -113,22 +115,19 @@ public final class ModelSync {
      * again). Returns the rows it changed. Ignored: this replica's own deltas, those of another
      * application sharing the topic, and songs this replica does not know whose count did not change
      * (they only moved as negative samples elsewhere), or that the vocabulary refuses.
+     *
+     * @throws InvalidDeltaException before changing anything, when the delta cannot be applied: another
+     *         {@code song2vec.dim}, lists and vectors of different lengths, a missing or repeated song id, a
+     *         negative count, a value that is not finite
      */
     public int[] apply(ModelDelta delta) {
-        if (delta.getSource().equals(source) || !delta.getSource().startsWith(application)) {
+        if (delta.getSource() == null || delta.getSource().equals(source) || !delta.getSource().startsWith(application)) {
             return new int[0];
         }
-        if (delta.getDim() != dim) {
-            throw new IllegalStateException("a model delta from " + delta.getSource() + " has dim " + delta.getDim()
-                    + " but this model has " + dim + ": every replica needs the same song2vec.dim");
-        }
+        validate(delta);
         List<String> ids = delta.getSongIds();
         ByteBuffer input = delta.getInput().duplicate().order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer output = delta.getOutput().duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        if (delta.getCountDeltas().size() != ids.size() || input.remaining() != ids.size() * dim * 4
-                || output.remaining() != ids.size() * dim * 4) {
-            throw new IllegalStateException("a malformed model delta from " + delta.getSource());
-        }
         int[] changed = new int[ids.size()];
         int n = 0;
         long addedTokens = 0;
@@ -162,6 +161,54 @@ public final class ModelSync {
         }
         model.tokens.addAndGet(addedTokens); // subsampling and the sampler see every replica's songs
         return java.util.Arrays.copyOf(changed, n);
+    }
+
+    /** Checks a delta whole, so that a bad one is refused before any of its rows is applied. */
+    private void validate(ModelDelta delta) {
+        String from = "a model delta from " + delta.getSource();
+        if (delta.getDim() != dim) {
+            throw new InvalidDeltaException(from + " has dim " + delta.getDim() + " but this model has " + dim
+                    + ": every replica needs the same song2vec.dim");
+        }
+        List<String> ids = delta.getSongIds();
+        int bytes = ids.size() * dim * 4;
+        if (delta.getCountDeltas().size() != ids.size() || delta.getInput().remaining() != bytes
+                || delta.getOutput().remaining() != bytes) {
+            throw new InvalidDeltaException(from + " is malformed: " + ids.size() + " song ids, "
+                    + delta.getCountDeltas().size() + " counts, " + delta.getInput().remaining() + " and "
+                    + delta.getOutput().remaining() + " bytes of vectors (expected " + bytes + " each)");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int j = 0; j < ids.size(); j++) {
+            String id = ids.get(j);
+            if (id == null || id.isEmpty() || !seen.add(id)) {
+                throw new InvalidDeltaException(from + " has an empty or repeated song id at " + j + ": " + id);
+            }
+            Long count = delta.getCountDeltas().get(j);
+            if (count == null || count < 0) {
+                throw new InvalidDeltaException(from + " has a negative count " + count + " for song " + id);
+            }
+        }
+        for (ByteBuffer vectors : List.of(delta.getInput(), delta.getOutput())) {
+            ByteBuffer values = vectors.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; values.hasRemaining(); k++) {
+                float value = values.getFloat();
+                if (!Float.isFinite(value)) {
+                    throw new InvalidDeltaException(from + " has a non-finite value (" + value + ") for song "
+                            + ids.get(k / dim));
+                }
+            }
+        }
+    }
+
+    /**
+     * A model delta that is readable but cannot be applied; retrying cannot help. An {@link IllegalStateException}
+     * because replicas that disagree on the model's shape are misconfigured.
+     */
+    public static final class InvalidDeltaException extends IllegalStateException {
+        InvalidDeltaException(String message) {
+            super(message);
+        }
     }
 
     /** Resets the baseline of a row whose song is not the one it was taken for to the song's initial state. */

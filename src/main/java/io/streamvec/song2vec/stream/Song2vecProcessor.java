@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.streamvec.avro.ModelDelta;
 import io.streamvec.avro.PlaylistEvent;
+import io.streamvec.song2vec.model.ModelChecksum;
 import io.streamvec.song2vec.model.PlaylistContext;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.model.SgnsModel;
@@ -44,10 +45,13 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     public static final String RECOMMENDATIONS_CHILD = "song-recommendations-sink";
     /** The child (sink) node model deltas are forwarded to. */
     public static final String DELTAS_CHILD = "song2vec-model-deltas-sink";
+    /** The child (sink) node the dead letters of the model-delta feed are forwarded to ({@link DeltaDeadLetters}). */
+    public static final String DELTA_DEAD_LETTERS_CHILD = "song2vec-model-deltas-dlq-sink";
 
     private final Song2vecSettings settings;
     private final DeltaFeed.Factory deltaFeeds;
     private final FailedEvents failedEvents;
+    private final DeltaDeadLetters deadLetters;
     /** Runs after an event has trained, before its recommendations: a fault to inject, in tests. */
     private final Consumer<PlaylistEvent> afterTraining;
     private final RecommendationEmitter recommendations;
@@ -63,6 +67,8 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     private final MeterRegistry metrics;
     private final Counter deltaRowsPublished;
     private final Counter deltaRowsApplied;
+    /** {@link ModelChecksum} of this task's model as of its last sync (or index refresh, without replicas). */
+    private volatile double checksum;
     /** Meters that read this task's model: removed when the task closes, so no gauge outlives its store. */
     private final List<Meter> taskMeters = new ArrayList<>();
 
@@ -81,14 +87,21 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
      */
     public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds,
                              FailedEvents failedEvents) {
-        this(settings, metrics, deltaFeeds, failedEvents, event -> { });
+        this(settings, metrics, deltaFeeds, failedEvents, new DeltaDeadLetters());
+    }
+
+    /** With the {@link DeltaDeadLetters} whose topic the dead-letter sink of the topology reads. */
+    public Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds,
+                             FailedEvents failedEvents, DeltaDeadLetters deadLetters) {
+        this(settings, metrics, deltaFeeds, failedEvents, deadLetters, event -> { });
     }
 
     Song2vecProcessor(Song2vecSettings settings, MeterRegistry metrics, DeltaFeed.Factory deltaFeeds,
-                      FailedEvents failedEvents, Consumer<PlaylistEvent> afterTraining) {
+                      FailedEvents failedEvents, DeltaDeadLetters deadLetters, Consumer<PlaylistEvent> afterTraining) {
         this.settings = settings;
         this.deltaFeeds = deltaFeeds;
         this.failedEvents = failedEvents;
+        this.deadLetters = deadLetters;
         this.afterTraining = afterTraining;
         this.metrics = metrics;
         this.recommendations = new RecommendationEmitter(settings, metrics);
@@ -101,6 +114,7 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
+        deadLetters.configure(context.appConfigs());
         // Kafka Streams may reuse this instance when it revives a task: start from the restored stores only.
         waitingPlaylists.clear();
         modelStore = context.getStateStore(SongStores.MODEL);
@@ -126,8 +140,13 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::flushIdlePlaylists);
         }
         registerTaskMeters(context.taskId().toString());
-        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME,
-                now -> modelStore.refreshIndexIfChanged(now));
+        checksum = ModelChecksum.of(model);
+        context.schedule(Duration.ofMillis(settings.indexRefreshMs()), PunctuationType.WALL_CLOCK_TIME, now -> {
+            modelStore.refreshIndexIfChanged(now);
+            if (sync == null) { // a replica's checksum is taken at each exchange, where replicas compare
+                checksum = ModelChecksum.of(model);
+            }
+        });
         openDeltaExchange(context);
     }
 
@@ -143,6 +162,9 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("Songs (words) trained").register(metrics));
         taskMeters.add(FunctionCounter.builder("streamvec.song2vec.pairs", model, SgnsModel::pairs).tag("task", task)
                 .description("(centre, context) pairs trained").register(metrics));
+        taskMeters.add(Gauge.builder("streamvec.song2vec.model.checksum", this, p -> p.checksum).tag("task", task)
+                .description("L1 norm of a fixed sample of song vectors: replicas of one model agree on it")
+                .strongReference(false).register(metrics));
     }
 
     /**
@@ -229,19 +251,38 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             context().forward(new Record<String, SpecificRecord>(sync.source(), delta, now), DELTAS_CHILD);
             deltaRowsPublished.increment(delta.getSongIds().size());
         }
-        for (ModelDelta delta : deltaFeed.poll()) {
+        for (DeltaFeed.Received received : deltaFeed.poll()) {
+            if (received.delta() == null) {
+                deadLetter(received, DeltaDeadLetters.UNREADABLE, received.unreadable(), now);
+                continue;
+            }
             int[] applied;
             try {
-                applied = sync.apply(delta);
-            } catch (IllegalStateException e) { // another dim, malformed: retrying cannot help
-                LOG.error("{}: skipping a model delta: {}", sync.source(), e.getMessage());
-                metrics.counter("streamvec.song2vec.delta.errors").increment();
+                applied = sync.apply(received.delta());
+            } catch (ModelSync.InvalidDeltaException e) { // another dim, malformed, NaN: retrying cannot help
+                deadLetter(received, DeltaDeadLetters.INVALID, e, now);
                 continue;
             }
             modelStore.markChanged(applied);
             deltaRowsApplied.increment(applied.length);
         }
         modelStore.deltaPosition(deltaFeed.position());
+        checksum = ModelChecksum.of(model);
+    }
+
+    /**
+     * Sends a delta this replica cannot use to the dead-letter topic, in this task's transaction (with the feed
+     * position past it), and counts it. The replicas now differ by that delta until its rows train again: the
+     * checksum gauge and {@code Song2vecReplicasDiverge} show it.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"}) // the dead-letter sink takes raw bytes, the other children Avro
+    private void deadLetter(DeltaFeed.Received received, String reason, RuntimeException why, long now) {
+        LOG.error("{}: dead-lettering the model delta at {}-{}@{} ({}): {}", sync.source(), received.topic(),
+                received.partition(), received.offset(), reason, why.toString());
+        Record<byte[], byte[]> letter = DeltaDeadLetters.record(received, reason, why, now);
+        if (deadLetters.enabled()) {
+            ((ProcessorContext) context()).forward(letter, DELTA_DEAD_LETTERS_CHILD);
+        }
     }
 
     private void closeDeltaExchange() {

@@ -1,6 +1,7 @@
 package io.streamvec.song2vec.stream;
 
 import io.streamvec.song2vec.data.SyntheticPlaylists;
+import io.streamvec.song2vec.model.ModelChecksum;
 import io.streamvec.song2vec.model.PlaylistContext;
 import io.streamvec.song2vec.model.SgnsConfig;
 import io.streamvec.song2vec.model.SgnsModel;
@@ -81,6 +82,50 @@ class ModelSyncTest {
             assertArrayEquals(a.input(song), b.input(song), 1e-6f, song);
             assertArrayEquals(a.output(song), b.output(song), 1e-6f, song);
         }
+    }
+
+    @Test
+    void checksumsOfReplicasAgreeAfterTheExchangeAndShowAMissedDelta() {
+        Replica a = Replica.named("app/1_0", 1);
+        Replica b = Replica.named("app/1_1", 2);
+        Replica c = Replica.named("app/1_2", 3); // receives all of b's deltas but one of a's
+        for (int round = 0; round < 3; round++) {
+            a.train(playlists(200, round));
+            b.train(playlists(200, 100 + round));
+            List<ModelDelta> fromA = a.publish();
+            List<ModelDelta> fromB = b.publish();
+            fromA.forEach(b.sync()::apply);
+            fromB.forEach(a.sync()::apply);
+            fromB.forEach(c.sync()::apply);
+            fromA.subList(round == 1 ? 1 : 0, fromA.size()).forEach(c.sync()::apply);
+        }
+        double checksumA = ModelChecksum.of(a.model());
+        double checksumB = ModelChecksum.of(b.model());
+        assertTrue(checksumA > 0);
+        assertEquals(checksumA, checksumB, 1e-5 * checksumA, "replicas that exchanged everything agree");
+        assertTrue(Math.abs(ModelChecksum.of(c.model()) - checksumA) > 1e-3 * checksumA,
+                "a replica that missed a delta differs: " + ModelChecksum.of(c.model()) + " vs " + checksumA);
+    }
+
+    @Test
+    void aDeltaIsRefusedWholeBeforeAnyRowIsApplied() {
+        Replica a = Replica.named("app/1_0", 1);
+        Replica b = Replica.named("app/1_1", 2);
+        a.train(playlists(100, 1));
+        a.publish().forEach(b.sync()::apply);
+        String first = b.model().vocab.id(0);
+        String second = b.model().vocab.id(1);
+        float[] before = b.input(first);
+        java.nio.ByteBuffer input = java.nio.ByteBuffer.allocate(2 * CONFIG.dim * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 2 * CONFIG.dim; i++) {
+            input.putFloat(i == 2 * CONFIG.dim - 1 ? Float.NaN : 0.5f); // the last value of the second song
+        }
+        ModelDelta bad = new ModelDelta("app/1_9", CONFIG.dim, List.of(first, second), List.of(1L, 1L),
+                input.flip(), java.nio.ByteBuffer.allocate(2 * CONFIG.dim * 4));
+        ModelSync.InvalidDeltaException e = assertThrows(ModelSync.InvalidDeltaException.class, () -> b.sync().apply(bad));
+        assertTrue(e.getMessage().contains("NaN") && e.getMessage().contains(second), e.getMessage());
+        assertArrayEquals(before, b.input(first), "the first song's rows are untouched");
+        assertEquals(List.of(), b.sync().publish(allRows(b.model())), "nothing changed, nothing to publish");
     }
 
     @Test

@@ -162,7 +162,7 @@ class Song2vecFaultIntegrationTest {
         topology.addProcessor("prepare-playlist", () -> new PreparePlaylistProcessor(settings, metrics),
                 "playlist-source");
         FailedEvents failedEvents = new FailedEvents();
-        topology.addProcessor("song2vec", () -> new Song2vecProcessor(settings, metrics, null, failedEvents, fault),
+        topology.addProcessor("song2vec", () -> new Song2vecProcessor(settings, metrics, null, failedEvents, new DeltaDeadLetters(), fault),
                 "prepare-playlist");
         topology.addStateStore(new SongModelStoreBuilder(SongStores.MODEL, settings.trainer()), "song2vec");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SongStores.PLAYLISTS),
