@@ -9,6 +9,7 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.data.PlaylistFile;
 import io.streamvec.song2vec.model.NeighborIndex;
 import io.streamvec.song2vec.model.SongModelView;
+import io.streamvec.topology.Paths;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,6 +181,8 @@ public final class TrainCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-train", stateDir);
             properties.putAll(overrides);
+            // Training needs the song path only: no text subtopology, topics or embedding model.
+            properties.put(StreamvecConfig.PATHS, Paths.SONGS_ONLY.toString());
             properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             properties.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
@@ -187,7 +190,7 @@ public final class TrainCommand implements Callable<Integer> {
             // the last one (with negative sampling, a large part of the vocabulary), so commit every 5 s
             // (below the 10 s transaction timeout that exactly-once sets).
             properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5000);
-            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
+            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).startWithoutServers()) {
                 app.awaitRunning(Duration.ofMinutes(2));
                 if (!songs.isEmpty()) {
                     SongTraining.produceSongs(kafka.bootstrapServers(), new AvroSerde<>(Song.class, app.registry()), songs);
