@@ -59,6 +59,7 @@ public final class StreamvecApp implements AutoCloseable {
     private volatile SongHttpServer http;
     private final StreamvecMetrics metrics = new StreamvecMetrics();
     private volatile OperationsServer operations;
+    private volatile boolean closed;
     /** The partition count of text-events, read at start (0 when it could not be read). */
     private volatile int textPartitions;
 
@@ -311,7 +312,11 @@ public final class StreamvecApp implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (http != null) {
             http.close();
             http = null;

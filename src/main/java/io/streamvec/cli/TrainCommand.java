@@ -37,6 +37,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "the songs most similar to the 1st, 10th and 100th most played.")
 public final class TrainCommand implements Callable<Integer> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
+
     enum Granularity { playlist, song }
 
     /**
@@ -175,9 +177,14 @@ public final class TrainCommand implements Callable<Integer> {
         return run(events, songs, overrides, timeout, progressBar, Load.ALONGSIDE);
     }
 
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
     public static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
                       boolean progressBar, Load load) throws Exception {
         Path stateDir = Files.createTempDirectory("streamvec-train-state");
+        long begun = System.nanoTime();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-train", stateDir);
             properties.putAll(overrides);
@@ -192,6 +199,7 @@ public final class TrainCommand implements Callable<Integer> {
             properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5000);
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).startWithoutServers()) {
                 app.awaitRunning(Duration.ofMinutes(2));
+                LOG.info("train: topology running {} ms after the broker's start began", millisSince(begun));
                 if (!songs.isEmpty()) {
                     SongTraining.produceSongs(kafka.bootstrapServers(), new AvroSerde<>(Song.class, app.registry()), songs);
                 }
@@ -220,8 +228,14 @@ public final class TrainCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 producer.join();
                 var model = SongTraining.model(app, Duration.ofSeconds(30));
-                return new Result(complete, model.events(), seconds, SongTraining.vectors(model),
+                Result result = new Result(complete, model.events(), seconds, SongTraining.vectors(model),
                         SongTraining.counts(model));
+                LOG.info("train: trained in {} s, vectors read {} ms after the broker's start began; closing",
+                        String.format("%.2f", seconds), millisSince(begun));
+                long closing = System.nanoTime();
+                app.close();
+                LOG.info("train: topology closed in {} ms", millisSince(closing));
+                return result;
             }
         } finally {
             try (var paths = Files.walk(stateDir)) {
