@@ -8,6 +8,7 @@ import io.streamvec.http.StreamsExplorerQueries;
 import io.streamvec.http.StreamsSongQueries;
 import io.streamvec.http.StreamsTextQueries;
 import io.streamvec.kafka.BrokerProbe;
+import io.streamvec.http.TextQueries;
 import io.streamvec.kafka.KafkaDeltaFeed;
 import io.streamvec.kafka.ModelChangelog;
 import io.streamvec.kafka.TopicCatalog;
@@ -21,6 +22,7 @@ import io.streamvec.text.model.EmbeddingWorkers;
 import io.streamvec.text.model.TextEmbedder;
 import io.streamvec.text.model.TextTokenizer;
 import io.streamvec.text.model.weights.EmbeddingModel;
+import io.streamvec.topology.Paths;
 import io.streamvec.topology.StreamvecTopology;
 import java.net.URI;
 import java.time.Duration;
@@ -53,12 +55,14 @@ public final class StreamvecApp implements AutoCloseable {
     private final Shared<TextEmbedder> embedder;
     private final Shared<EmbeddingWorkers> embedding;
     private final Song2vecSettings song2vec;
+    private final Paths paths;
     private final Topology topology;
     private volatile KafkaStreams streams;
     private volatile SongHttpServer http;
     private final StreamvecMetrics metrics = new StreamvecMetrics();
     private volatile OperationsServer operations;
     private volatile BrokerProbe brokerProbe;
+    private volatile boolean closed;
     /** The partition count of text-events, read at start (0 when it could not be read). */
     private volatile int textPartitions;
 
@@ -89,10 +93,11 @@ public final class StreamvecApp implements AutoCloseable {
                     config.embeddingBatchSize(), config.embeddingLinger()), metrics.registry());
         });
         this.song2vec = config.song2vec(); // one instance: the warm-start file it names is read once
+        this.paths = config.paths();
         this.topology = StreamvecTopology.build(new StreamvecTopology.Parts(registry, tokenizer, embedding,
                 song2vec, metrics.registry(),
                 KafkaDeltaFeed.factory(config.streamsProperties(), registry), config.embeddingTokenVectors(),
-                config.textIndex()));
+                config.textIndex()).withPaths(paths));
     }
 
     /**
@@ -112,14 +117,33 @@ public final class StreamvecApp implements AutoCloseable {
         return registry;
     }
 
-    /** Creates missing topics (unless disabled), then starts the stream threads. */
+    /** The paths this instance runs ({@code streamvec.paths}). */
+    public Paths paths() {
+        return paths;
+    }
+
+    /**
+     * Creates missing topics (unless disabled), then starts the stream threads and the HTTP and operations
+     * servers.
+     */
     public StreamvecApp start() {
-        tokenizer.get(); // fail fast on a bad tokenizer or model, before any record is consumed
-        TextEmbedder model = embedding.get().embedder();
-        String device = model instanceof BertSentenceEmbedder bert ? bert.device().getDeviceType() : "unknown";
-        io.micrometer.core.instrument.Gauge.builder("streamvec.embedding.device", () -> 1)
-                .tag("device", device).tag("model", model.modelName())
-                .description("The device the embedding model runs on (value 1)").register(metrics.registry());
+        return start(true);
+    }
+
+    /**
+     * As {@link #start()} without the HTTP and operations servers: for a run that reads its results from the
+     * stores in process ({@code train}, benchmarks) and has no one to answer.
+     */
+    public StreamvecApp startWithoutServers() {
+        return start(false);
+    }
+
+    private StreamvecApp start(boolean servers) {
+        if (paths.text()) {
+            loadTextModels();
+        } else {
+            LOG.info("text path off ({}={}): no tokenizer or embedding model loaded", StreamvecConfig.PATHS, paths);
+        }
         Properties properties = config.streamsProperties();
         if (config.createTopics()) {
             Map<String, Object> adminConfig = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -130,11 +154,11 @@ public final class StreamvecApp implements AutoCloseable {
             try (Admin client = Admin.create(admin)) {
                 TopicCatalog.load().createMissing(client, config.topicsReplicationFactor(),
                         TimeUnit.SECONDS.toMillis(60),
-                        name -> (config.embeddingTokenVectors() || !name.equals(Topics.TEXT_TOKEN_EMBEDDINGS))
+                        name -> paths.needs(name) && (config.embeddingTokenVectors() || !name.equals(Topics.TEXT_TOKEN_EMBEDDINGS))
                                 && (config.textIndex().neighbors() || !name.equals(Topics.TEXT_NEIGHBORS)));
             }
         }
-        textPartitions = textEventsPartitions(properties);
+        textPartitions = paths.text() ? textEventsPartitions(properties) : 0;
         checkWarmStart(properties);
         streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(exception -> {
@@ -157,10 +181,14 @@ public final class StreamvecApp implements AutoCloseable {
                     self.host(), self.port(), config.httpPort());
         }
         streams.start();
+        if (!servers) {
+            return this;
+        }
         try {
             http = SongHttpServer.start(config.httpHost(), config.httpPort(),
                     new StreamsSongQueries(() -> streams, self),
-                    new StreamsTextQueries(() -> streams, self, embedding, () -> textPartitions, metrics.registry()),
+                    paths.text() ? new StreamsTextQueries(() -> streams, self, embedding, () -> textPartitions,
+                            metrics.registry()) : TextQueries.TEXT_PATH_OFF,
                     new StreamsExplorerQueries(() -> streams, metrics.registry()), self);
             brokerProbe = new BrokerProbe(properties);
             operations = OperationsServer.start(config.metricsHost(), config.metricsPort(), metrics, () -> streams,
@@ -170,6 +198,21 @@ public final class StreamvecApp implements AutoCloseable {
             throw e;
         }
         return this;
+    }
+
+    /** Loads the tokenizer and the embedding model: a bad one fails here, before any record is consumed. */
+    private void loadTextModels() {
+        tokenizer.get();
+        TextEmbedder model = embedding.get().embedder();
+        String device = model instanceof BertSentenceEmbedder bert ? bert.device().getDeviceType() : "unknown";
+        io.micrometer.core.instrument.Gauge.builder("streamvec.embedding.device", () -> 1)
+                .tag("device", device).tag("model", model.modelName())
+                .description("The device the embedding model runs on (value 1)").register(metrics.registry());
+    }
+
+    /** Whether the embedding model has been loaded (never, with the text path off). */
+    boolean embeddingLoaded() {
+        return embedder.peek() != null;
     }
 
     /**
@@ -237,14 +280,23 @@ public final class StreamvecApp implements AutoCloseable {
         return metrics;
     }
 
-    /** The shared embedding model (loaded by {@link #start()}). */
+    /** The shared embedding model (loaded by {@link #start()}); only with the text path on. */
     public TextEmbedder embedder() {
+        requireTextPath();
         return embedder.get();
     }
 
-    /** The JVM's embedding workers (started on first use). */
+    /** The JVM's embedding workers (started on first use); only with the text path on. */
     public EmbeddingWorkers embedding() {
+        requireTextPath();
         return embedding.get();
+    }
+
+    private void requireTextPath() {
+        if (!paths.text()) {
+            throw new IllegalStateException("the text path is off (" + StreamvecConfig.PATHS + "=" + paths
+                    + "): no embedding model is loaded");
+        }
     }
 
     public KafkaStreams streams() {
@@ -265,7 +317,11 @@ public final class StreamvecApp implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (http != null) {
             http.close();
             http = null;

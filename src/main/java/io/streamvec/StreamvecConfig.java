@@ -10,6 +10,7 @@ import io.streamvec.text.stream.TextIndexSettings;
 import io.streamvec.text.model.SearchMode;
 import io.streamvec.text.model.TextTokenizer;
 import io.streamvec.text.model.TextVectorIndex;
+import io.streamvec.topology.Paths;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,7 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 public final class StreamvecConfig extends AbstractConfig {
 
+    public static final String PATHS = "streamvec.paths";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String TOKENIZER_PATH = "tokenizer.path";
     public static final String TOKENIZER_MAX_LENGTH = "tokenizer.max.length";
@@ -107,6 +109,7 @@ public final class StreamvecConfig extends AbstractConfig {
     }
 
     /** The groups of the configuration reference (docs/configuration.md), in its order. */
+    public static final String GROUP_PATHS = "Paths";
     public static final String GROUP_SCHEMA_REGISTRY = "Schema registry";
     public static final String GROUP_TOKENIZER = "Tokenizer";
     public static final String GROUP_EMBEDDING = "Embedding";
@@ -117,11 +120,38 @@ public final class StreamvecConfig extends AbstractConfig {
     public static final String GROUP_TOPICS = "Topics";
     public static final String GROUP_HTTP = "HTTP";
 
+    /** {@code streamvec.paths}: a non-empty list of known paths, each named once at most. */
+    private static final ConfigDef.Validator PATHS_VALIDATOR = new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+            try {
+                @SuppressWarnings("unchecked")
+                List<String> names = (List<String>) value;
+                Paths.parse(names);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "non-empty list of " + Paths.names();
+        }
+    };
+
     public static final ConfigDef DEFINITION = definition();
 
     private static ConfigDef definition() {
         ConfigDef def = new ConfigDef();
         int order = 0;
+        def.define(PATHS, Type.LIST, String.join(",", Paths.names()), PATHS_VALIDATOR, Importance.MEDIUM,
+                "The paths this instance runs: text (text-events to embeddings, tokens and the text index) and "
+                        + "songs (playlist-events to song2vec). With one path only its subtopology, stores and "
+                        + "topics exist and nothing of the other is loaded: songs alone loads no embedding model, "
+                        + "and the text routes answer 503 saying the text path is off (what train runs).",
+                GROUP_PATHS, ++order, Width.SHORT, PATHS);
+
+        order = 0;
         def.define(SCHEMA_REGISTRY_URL, Type.STRING, "", Importance.HIGH,
                 "URL of a Confluent-compatible schema registry; user info (https://user:password@host, "
                         + "percent-encoded) is sent as HTTP basic authentication and never logged. Empty: the "
@@ -622,6 +652,11 @@ public final class StreamvecConfig extends AbstractConfig {
 
     public String httpHost() {
         return getString(HTTP_HOST);
+    }
+
+    /** The paths this instance runs ({@code streamvec.paths}). */
+    public Paths paths() {
+        return Paths.parse(getList(PATHS));
     }
 
     public int httpPort() {

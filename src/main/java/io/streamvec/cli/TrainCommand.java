@@ -9,6 +9,7 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.data.PlaylistFile;
 import io.streamvec.song2vec.model.NeighborIndex;
 import io.streamvec.song2vec.model.SongModelView;
+import io.streamvec.topology.Paths;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "and export the song vectors (word2vec text format, most played first); with --songs, end with "
                 + "the songs most similar to the 1st, 10th and 100th most played.")
 public final class TrainCommand implements Callable<Integer> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
 
     enum Granularity { playlist, song }
 
@@ -174,12 +177,19 @@ public final class TrainCommand implements Callable<Integer> {
         return run(events, songs, overrides, timeout, progressBar, Load.ALONGSIDE);
     }
 
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
     public static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
                       boolean progressBar, Load load) throws Exception {
         Path stateDir = Files.createTempDirectory("streamvec-train-state");
+        long begun = System.nanoTime();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             Map<String, Object> properties = StreamvecConfig.local(kafka.bootstrapServers(), "streamvec-train", stateDir);
             properties.putAll(overrides);
+            // Training needs the song path only: no text subtopology, topics or embedding model.
+            properties.put(StreamvecConfig.PATHS, Paths.SONGS_ONLY.toString());
             properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             properties.putIfAbsent(StreamsConfig.producerPrefix("max.request.size"), 8 * 1024 * 1024);
@@ -187,8 +197,9 @@ public final class TrainCommand implements Callable<Integer> {
             // the last one (with negative sampling, a large part of the vocabulary), so commit every 5 s
             // (below the 10 s transaction timeout that exactly-once sets).
             properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5000);
-            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).start()) {
+            try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).startWithoutServers()) {
                 app.awaitRunning(Duration.ofMinutes(2));
+                LOG.info("train: topology running {} ms after the broker's start began", millisSince(begun));
                 if (!songs.isEmpty()) {
                     SongTraining.produceSongs(kafka.bootstrapServers(), new AvroSerde<>(Song.class, app.registry()), songs);
                 }
@@ -217,8 +228,14 @@ public final class TrainCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 producer.join();
                 var model = SongTraining.model(app, Duration.ofSeconds(30));
-                return new Result(complete, model.events(), seconds, SongTraining.vectors(model),
+                Result result = new Result(complete, model.events(), seconds, SongTraining.vectors(model),
                         SongTraining.counts(model));
+                LOG.info("train: trained in {} s, vectors read {} ms after the broker's start began; closing",
+                        String.format("%.2f", seconds), millisSince(begun));
+                long closing = System.nanoTime();
+                app.close();
+                LOG.info("train: topology closed in {} ms", millisSince(closing));
+                return result;
             }
         } finally {
             try (var paths = Files.walk(stateDir)) {

@@ -32,34 +32,48 @@ public interface TextQueries {
     }
 
     /** No text routes (an HTTP server built without them, in tests): every call is 503. */
-    TextQueries NONE = new TextQueries() {
-        private HttpError none() {
-            return HttpError.unavailable("text search is not available on this server");
-        }
+    TextQueries NONE = unavailable("text search is not available on this server");
 
-        @Override
-        public Responses.TextSearch search(String query, int k, long sinceMs) {
-            throw none();
-        }
+    /** Text path off ({@code streamvec.paths} without {@code text}): every call is 503 saying so. */
+    TextQueries TEXT_PATH_OFF = unavailable("the text path is off on this instance (streamvec.paths does not "
+            + "include text): no embedding model is loaded and no text is indexed here");
 
-        @Override
-        public Optional<Responses.SimilarTexts> similar(String id, int k) {
-            throw none();
-        }
+    /** Every call is 503 with this message. */
+    static TextQueries unavailable(String message) {
+        return new TextQueries() {
+            private HttpError none() {
+                return HttpError.unavailable(message);
+            }
 
-        @Override
-        public Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId) {
-            throw none();
-        }
+            @Override
+            public Responses.TextSearch search(String query, int k, long sinceMs) {
+                throw none();
+            }
 
-        @Override
-        public Optional<Responses.TextSearchPart> similarPart(String id, int k) {
-            throw none();
-        }
+            @Override
+            public Optional<Responses.SimilarTexts> similar(String id, int k) {
+                throw none();
+            }
 
-        @Override
-        public Responses.Embeddings embed(List<String> texts) {
-            throw none();
-        }
-    };
+            @Override
+            public Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId) {
+                throw none();
+            }
+
+            @Override
+            public Optional<Responses.TextSearchPart> similarPart(String id, int k) {
+                throw none();
+            }
+
+            @Override
+            public Responses.Embeddings embed(List<String> texts) {
+                throw none();
+            }
+
+            @Override
+            public Responses.RecentTexts recent(int k) {
+                throw none();
+            }
+        };
+    }
 }

@@ -89,10 +89,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             cluster = builder
                     .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "4")
+                    // One partition each: a single node has no load to spread, and every partition is one more
+                    // log to create and one more leader to elect before the first commit or transaction.
+                    .setConfigProp("offsets.topic.num.partitions", "1")
                     .setConfigProp("transaction.state.log.replication.factor", "1")
                     .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("transaction.state.log.num.partitions", "4")
+                    .setConfigProp("transaction.state.log.num.partitions", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
                     .setConfigProp("auto.create.topics.enable", "false")
                     .setDeleteOnClose(true)

@@ -105,7 +105,15 @@ public final class StreamvecTopology {
             MeterRegistry metrics,
             DeltaFeed.Factory modelDeltas,
             boolean tokenVectors,
-            TextIndexSettings textIndex) {
+            TextIndexSettings textIndex,
+            Paths paths) {
+
+        /** Both paths. */
+        public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
+                     Song2vecSettings song2vec, MeterRegistry metrics, DeltaFeed.Factory modelDeltas,
+                     boolean tokenVectors, TextIndexSettings textIndex) {
+            this(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, tokenVectors, textIndex, Paths.ALL);
+        }
 
         /** With the text index's defaults. */
         public Parts(SchemaRegistry registry, Supplier<TextTokenizer> tokenizer, Supplier<EmbeddingWorkers> embedding,
@@ -130,12 +138,19 @@ public final class StreamvecTopology {
 
         /** The same parts with token vectors on or off. */
         public Parts withTokenVectors(boolean on) {
-            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, on, textIndex);
+            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, on, textIndex, paths);
         }
 
         /** The same parts with these text index settings. */
         public Parts withTextIndex(TextIndexSettings settings) {
-            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, tokenVectors, settings);
+            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, tokenVectors, settings,
+                    paths);
+        }
+
+        /** The same parts running only these paths ({@code streamvec.paths}). */
+        public Parts withPaths(Paths chosen) {
+            return new Parts(registry, tokenizer, embedding, song2vec, metrics, modelDeltas, tokenVectors, textIndex,
+                    chosen);
         }
     }
 
@@ -146,10 +161,20 @@ public final class StreamvecTopology {
      * and describing the topology loads no native code.
      */
     public static Topology build(Parts parts) {
+        Topology topology = new Topology();
+        if (parts.paths().text()) {
+            addTextPath(topology, parts);
+        }
+        if (parts.paths().songs()) {
+            addSongPath(topology, parts);
+        }
+        return topology;
+    }
+
+    /** text-events to text-tokens, text-embeddings, the text index and text-neighbors. */
+    private static void addTextPath(Topology topology, Parts parts) {
         SchemaRegistry registry = parts.registry();
         StringSerializer keys = new StringSerializer();
-
-        Topology topology = new Topology();
         topology.addSource(TEXT_SOURCE, new StringDeserializer(), new TextEventDeserializer(registry),
                 Topics.TEXT_EVENTS);
         topology.addProcessor(PREPARE_TEXT, () -> new PrepareTextProcessor(parts.metrics()), TEXT_SOURCE);
@@ -190,7 +215,12 @@ public final class StreamvecTopology {
             topology.addSink(TOKEN_EMBEDDINGS_SINK, Topics.TEXT_TOKEN_EMBEDDINGS, keys,
                     new AvroSerde<>(TokenEmbeddings.class, registry).serializer(), EMBED);
         }
+    }
 
+    /** playlist-events (with the songs' metadata) to song2vec, song-recommendations and the model deltas. */
+    private static void addSongPath(Topology topology, Parts parts) {
+        SchemaRegistry registry = parts.registry();
+        StringSerializer keys = new StringSerializer();
         topology.addGlobalStore(Stores.timestampedKeyValueStoreBuilder(
                                 Stores.persistentTimestampedKeyValueStore(SongStores.SONG_METADATA),
                                 Serdes.String(), new AvroSerde<>(Song.class, registry))
@@ -218,7 +248,6 @@ public final class StreamvecTopology {
                 new AvroSerde<>(ModelDelta.class, registry).serializer(), SONG2VEC);
         topology.addSink(MODEL_DELTAS_DLQ_SINK, deltaDeadLetters, new ByteArraySerializer(), new ByteArraySerializer(),
                 SONG2VEC);
-        return topology;
     }
 
     /**
