@@ -54,7 +54,7 @@ public final class DeltaDeadLetters implements TopicNameExtractor<byte[], byte[]
     /** How {@code Topology.describe()} shows the sink's topic (the same in every run: topology.txt is committed). */
     @Override
     public String toString() {
-        return "DeltaDeadLetters, topic: errors.dead.letter.queue.topic.name";
+        return "DeltaDeadLetters, to the dead-letter topic that errors.dead.letter.queue.topic.name names";
     }
 
     /** Counts the dead letter of a delta record and builds it. */
