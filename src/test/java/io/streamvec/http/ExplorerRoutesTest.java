@@ -29,69 +29,9 @@ class ExplorerRoutesTest {
     private volatile int askedLimit;
     private volatile int askedRecent;
 
-    private final SongQueries songs = new SongQueries() {
-        @Override
-        public Optional<Responses.SimilarSongs> similar(String songId, int k) {
-            return Optional.empty();
-        }
+    private final SongQueries songs = new EmptyQueries.Songs();
 
-        @Override
-        public Optional<Responses.SongVector> vector(String songId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.SongSearch search(String query, int limit) {
-            return new Responses.SongSearch(query, limit, List.of());
-        }
-
-        @Override
-        public Responses.TopSongs top(int k) {
-            return new Responses.TopSongs(k, List.of());
-        }
-    };
-
-    private final TextQueries texts = new TextQueries() {
-        @Override
-        public Responses.TextSearch search(String query, int k, long sinceMs) {
-            return new Responses.TextSearch(query, k, List.of(), false, List.of());
-        }
-
-        @Override
-        public Optional<Responses.SimilarTexts> similar(String id, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId) {
-            return new Responses.TextSearchPart(List.of(), List.of(), null);
-        }
-
-        @Override
-        public Optional<Responses.TextSearchPart> similarPart(String id, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.Embeddings embed(List<String> list) {
-            return new Responses.Embeddings("m", 1, new float[0][]);
-        }
-
+    private final TextQueries texts = new EmptyQueries.Texts() {
         @Override
         public Responses.RecentTexts recent(int k) {
             askedRecent = k;

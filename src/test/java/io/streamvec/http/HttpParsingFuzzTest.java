@@ -216,75 +216,10 @@ class HttpParsingFuzzTest {
         });
     }
 
-    private static final SongQueries NOTHING_KNOWN = new SongQueries() {
-        @Override
-        public Optional<Responses.SimilarSongs> similar(String songId, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.SongVector> vector(String songId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.SongSearch search(String query, int limit) {
-            return new Responses.SongSearch(query, limit, List.of());
-        }
-
-        @Override
-        public Responses.TopSongs top(int k) {
-            return new Responses.TopSongs(k, List.of());
-        }
-    };
+    private static final SongQueries NOTHING_KNOWN = new EmptyQueries.Songs();
 
     /** Text routes over an empty index: every search answers no results, every id is unknown. */
-    static final TextQueries NO_TEXTS = new TextQueries() {
-        @Override
-        public Responses.TextSearch search(String query, int k, long sinceMs) {
-            return new Responses.TextSearch(query, k, List.of(), false, List.of());
-        }
-
-        @Override
-        public Optional<Responses.SimilarTexts> similar(String id, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.TextSearchPart searchPart(float[] vector, int k, long sinceMs, String excludeId) {
-            return new Responses.TextSearchPart(List.of(), List.of(), null);
-        }
-
-        @Override
-        public Optional<Responses.TextSearchPart> similarPart(String id, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.Embeddings embed(List<String> texts) {
-            return new Responses.Embeddings("none", 1, new float[texts.size()][1]);
-        }
-
-        @Override
-        public Responses.RecentTexts recent(int k) {
-            return new Responses.RecentTexts(k, List.of());
-        }
-    };
+    static final TextQueries NO_TEXTS = new EmptyQueries.Texts();
 
     /** An explorer with no song on its map and nothing counted. */
     static final ExplorerQueries NO_MAP = new ExplorerQueries() {

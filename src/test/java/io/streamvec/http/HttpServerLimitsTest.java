@@ -43,7 +43,7 @@ class HttpServerLimitsTest {
     /** "known" answers at once; "slow" waits until {@link #release} (bounded), counting who got in. */
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicInteger slowEntered = new AtomicInteger();
-    private final SongQueries queries = new SongQueries() {
+    private final SongQueries queries = new EmptyQueries.Songs() {
         @Override
         public Optional<Responses.SimilarSongs> similar(String songId, int k) {
             if (songId.equals("slow")) {
@@ -57,36 +57,6 @@ class HttpServerLimitsTest {
             }
             return songId.equals("known") ? Optional.of(new Responses.SimilarSongs(songId, k, List.of(
                     new Responses.Recommendation("s2", 0.5f, "Title", "Artist")))) : Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.SongVector> vector(String songId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.PlaylistNext> next(String playlistId, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.MostSimilar> mostSimilar(List<String> positive, List<String> negative, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Responses.SongsNext> next(List<String> songIds, int k) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Responses.SongSearch search(String query, int limit) {
-            return new Responses.SongSearch(query, limit, List.of());
-        }
-
-        @Override
-        public Responses.TopSongs top(int k) {
-            return new Responses.TopSongs(k, List.of());
         }
     };
 
