@@ -213,6 +213,40 @@ class SongHttpHandlerTest {
     }
 
     @Test
+    void aRefusedRequestsBodyIsReadSoTheConnectionServesTheNextRequest() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000); // a failsafe: the assertion is on what is answered
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("PUT /songs/known/similar HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(300); // the body comes late, as from a client that sends headers and body apart
+            out.write("x=abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write("GET /songs/known/similar?k=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            List<String> statusLines = new java.util.ArrayList<>();
+            for (int answer = 0; answer < 2; answer++) {
+                String status = in.readLine();
+                if (status == null) {
+                    break; // the server closed the connection
+                }
+                statusLines.add(status);
+                long length = 0;
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Long.parseLong(line.substring(15).trim());
+                    }
+                }
+                in.skip(length); // the bodies are ASCII JSON: characters are bytes
+            }
+            assertEquals(List.of("HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 200 OK"), statusLines);
+        }
+    }
+
+    @Test
     void headAnswersTheStatusAndHeadersOfGetWithoutABody() throws Exception {
         HttpResponse<String> head = send(HttpRequest.newBuilder(server.uri().resolve("/songs/known/similar?k=2"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()));
