@@ -24,7 +24,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <pre>
  * connector  NetworkConnectionLimit (maxConnections), idle timeout, RequestHeaderTimeout,
  *            request line + headers <= maxRequestHeaderBytes (431)
- * handlers   SizeLimitHandler (body <= maxRequestBodyBytes, 413)
+ * handlers   BodyDrain (a body over the limit, or what a route left of one, is read and dropped up to 2 MiB
+ *            past the limit, so the client reads the answer on a connection that stays open)
+ *            -> SizeLimitHandler (body <= maxRequestBodyBytes, 413)
  *            -> QoSHandler (maxConcurrentRequests at once, maxQueuedRequests waiting without a thread
  *               for at most maxQueueWait, else 503 with Retry-After)
  *            -> the routes
@@ -92,7 +94,7 @@ final class JettyServer implements AutoCloseable {
         queue.setMaxSuspend(limits.maxQueueWait());
         SizeLimitHandler bodies = new SizeLimitHandler(limits.maxRequestBodyBytes(), -1);
         bodies.setHandler(queue);
-        server.setHandler(bodies);
+        server.setHandler(new BodyDrain(limits.maxRequestBodyBytes(), bodies));
         server.setErrorHandler(new JsonErrorHandler());
 
         try {

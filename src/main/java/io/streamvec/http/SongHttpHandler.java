@@ -86,8 +86,7 @@ public final class SongHttpHandler extends Handler.Abstract {
         HttpURI uri = request.getHttpURI();
         boolean forwarded = request.getHeaders().contains(Forwarder.FORWARDED);
         boolean part = request.getHeaders().contains(TextRoutes.PART);
-        Response answer;
-        boolean bodyRead = false;
+        Response answer; // a body the route does not read is dropped after the answer (BodyDrain)
         if (ExplorerAssets.owns(uri.getPath())) {
             answer = serveAsset(request, uri.getPath(), response, callback);
             if (answer == null) {
@@ -95,28 +94,11 @@ public final class SongHttpHandler extends Handler.Abstract {
             }
         } else if ("POST".equals(request.getMethod()) && "/embed".equals(uri.getPath())) {
             answer = respondToPost(request, uri);
-            bodyRead = true;
         } else {
             answer = respond(request.getMethod(), uri.getPath(), uri.getQuery(), forwarded, part, null);
         }
-        if (!bodyRead && declaresBody(request)) {
-            // A body no route takes (e.g. a PUT answered 405) is read and dropped before the answer: left unread,
-            // the server closes the connection after answering, and a client that pools connections may send its
-            // next request on it. Without blocking a thread: the answer is written once the body has gone by.
-            Response unread = answer;
-            Runnable answerIt = () -> write(request.getMethod(), uri.getPath(), unread, response, callback);
-            org.eclipse.jetty.io.Content.Source.consumeAll(request,
-                    Callback.from(answerIt, failure -> answerIt.run()));
-            return true;
-        }
         write(request.getMethod(), uri.getPath(), answer, response, callback);
         return true;
-    }
-
-    private static boolean declaresBody(Request request) {
-        HttpFields headers = request.getHeaders();
-        return headers.contains(HttpHeader.TRANSFER_ENCODING)
-                || (headers.contains(HttpHeader.CONTENT_LENGTH) && headers.getLongField(HttpHeader.CONTENT_LENGTH) > 0);
     }
 
     /**
