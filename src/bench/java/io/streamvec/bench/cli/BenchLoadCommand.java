@@ -3,6 +3,7 @@ package io.streamvec.bench.cli;
 import io.streamvec.StreamvecConfig;
 import io.streamvec.bench.LoadRun;
 import io.streamvec.bench.Median;
+import io.streamvec.bench.Trend;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -126,7 +127,20 @@ final class BenchLoadCommand implements Callable<Integer> {
                 mean(first, i -> i.playlistLag()), mean(last, i -> i.playlistLag()));
         out.printf(Locale.ROOT, "heap after GC (mean, first third -> last third): %.0f -> %.0f MB%n",
                 mean(first, i -> i.heapAfterGcMb()), mean(last, i -> i.heapAfterGcMb()));
+        // The fitted line over the whole run: a leak or a falling-behind path shows as a slope, whatever the noise.
+        double[] seconds = intervals.stream().mapToDouble(LoadRun.Interval::elapsedSeconds).toArray();
+        Trend textLag = Trend.fit(seconds, series(intervals, i -> i.textLag()));
+        Trend playlistLag = Trend.fit(seconds, series(intervals, i -> i.playlistLag()));
+        Trend heap = Trend.fit(seconds, series(intervals, i -> i.heapAfterGcMb() < 0 ? Double.NaN : i.heapAfterGcMb()));
+        out.printf(Locale.ROOT, "trend (least-squares slope per hour): text lag %+.1f, playlist lag %+.1f, "
+                + "heap after GC %+.1f MB (fitted at the start %.0f MB)%n", textLag.slopePerHour(),
+                playlistLag.slopePerHour(), heap.slopePerHour(), heap.intercept());
         out.flush();
+    }
+
+    private static double[] series(List<LoadRun.Interval> intervals,
+                                   java.util.function.ToDoubleFunction<LoadRun.Interval> f) {
+        return intervals.stream().mapToDouble(f).toArray();
     }
 
     private static double mean(List<LoadRun.Interval> intervals, java.util.function.ToDoubleFunction<LoadRun.Interval> f) {
