@@ -8,7 +8,12 @@ import io.streamvec.kafka.EmbeddedKafka;
 import io.streamvec.serde.AvroSerde;
 import io.streamvec.song2vec.data.PlaylistFile;
 import io.streamvec.song2vec.model.NeighborIndex;
+import io.streamvec.song2vec.model.OfflineTraining;
+import io.streamvec.song2vec.model.SgnsConfig;
+import io.streamvec.song2vec.model.SgnsModel;
+import io.streamvec.song2vec.model.SgnsTrainer;
 import io.streamvec.song2vec.model.SongModelView;
+import io.streamvec.song2vec.stream.Song2vecSettings;
 import io.streamvec.topology.Paths;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -28,18 +33,35 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Trains song vectors by streaming a yes_complete playlist file through the real topology on the
- * embedded broker, then exports them in word2vec text format.
+ * Trains song vectors on a yes_complete playlist file and exports them in word2vec text format: by default in
+ * this process with the song path's own trainers ({@link OfflineTraining}), or, with {@code --via kafka}, by
+ * streaming the file through the real topology on the embedded broker.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Stream a playlist file (yes_complete format) through streamvec on the embedded broker "
-                + "and export the song vectors (word2vec text format, most played first); with --songs, end with "
-                + "the songs most similar to the 1st, 10th and 100th most played.")
+        description = "Train song vectors on a playlist file (yes_complete format) and export them (word2vec text "
+                + "format, most played first); with --songs, end with the songs most similar to the 1st, 10th and "
+                + "100th most played. By default the song path's trainers run in this process; --via kafka streams "
+                + "the file through streamvec on the embedded broker instead.")
 public final class TrainCommand implements Callable<Integer> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
 
     enum Granularity { playlist, song }
+
+    /** How the playlists reach the trainers. */
+    enum Via {
+        /** The song path's trainers in this process, event by event: no broker, no stores. */
+        direct,
+        /** Through the song path's topology on the embedded broker, as the streaming job trains. */
+        kafka
+    }
+
+    /**
+     * The seed of the trainers: what the song2vec task of a songs-only topology (task 1_0: sub-topology 0 is the
+     * songs' global store) seeds them with, so that with one thread both ways train the same model, bit for bit
+     * ({@code TrainCommandIntegrationTest} checks it).
+     */
+    static final long SEED = new org.apache.kafka.streams.processor.TaskId(1, 0).hashCode();
 
     /**
      * With --songs: the similar songs of the 1st, 10th and 100th most played songs are shown at the end (the very
@@ -73,7 +95,13 @@ public final class TrainCommand implements Callable<Integer> {
                     + "save_word2vec_format) and keep learning: song2vec.init.vectors.")
     Path initVectors;
 
-    @Option(names = "--recommendations", description = "Also emit recommendations while training (off: bulk load).")
+    @Option(names = "--via", defaultValue = "direct",
+            description = "direct (the trainers in this process) or kafka (through the topology on the embedded "
+                    + "broker) (default: ${DEFAULT-VALUE}).")
+    Via via;
+
+    @Option(names = "--recommendations",
+            description = "With --via kafka: also emit recommendations while training (off: bulk load).")
     boolean recommendations;
 
     @Option(names = "--timeout", defaultValue = "PT30M", description = "Give up after (default: ${DEFAULT-VALUE}).")
@@ -88,6 +116,18 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--passes must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> settings = settings();
+        if (recommendations && via != Via.kafka) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--recommendations needs --via kafka: training in this process emits none");
+        }
+        Song2vecSettings song2vec = new StreamvecConfig(settings).song2vec();
+        if (via == Via.direct) {
+            // Compiles the training kernels on the other core while this one reads the file.
+            Thread warmUp = new Thread(() -> SgnsTrainer.warmUp(song2vec.trainer()), "song2vec-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
         List<List<String>> playlists = PlaylistFile.readPlaylists(playlistsFile);
         List<Song> songs = songsFile == null ? List.of() : PlaylistFile.readSongs(songsFile);
         List<PlaylistEvent> events = SongTraining.events(playlists, granularity == Granularity.song, passes);
@@ -95,7 +135,8 @@ public final class TrainCommand implements Callable<Integer> {
         out.printf("%d playlists, %d events, %d songs%n", playlists.size() * passes, events.size(), songsTotal);
         out.flush();
 
-        Result result = run(events, songs, settings(), timeout, true);
+        Result result = via == Via.kafka ? run(events, songs, settings, timeout, true)
+                : trainDirect(events, song2vec, true);
         if (!result.complete()) {
             spec.commandLine().getErr().printf("timed out after %s with %d of %d events trained%n", timeout,
                     result.trainedEvents(), events.size());
@@ -169,6 +210,43 @@ public final class TrainCommand implements Callable<Integer> {
          * alongside takes its CPU from the trainers.
          */
         PRELOADED
+    }
+
+    /** Trains the events in this process with the song path's trainers ({@link OfflineTraining}). */
+    static Result trainDirect(List<PlaylistEvent> events, Song2vecSettings settings, boolean progressBar) {
+        SgnsConfig config = settings.trainer();
+        SgnsModel model = new SgnsModel(config);
+        if (settings.initVectors() != null) {
+            var vectors = settings.initVectors().load(config);
+            model.warmStart(vectors.ids(), vectors.counts(), vectors.values());
+        }
+        List<OfflineTraining.Event> offline = new java.util.ArrayList<>(events.size());
+        for (PlaylistEvent event : events) {
+            offline.add(new OfflineTraining.Event(event.getPlaylistId(), event.getSongIds(), event.getPlaylistComplete()));
+        }
+        SgnsTrainer.warmUp(config); // at once if already done (or under way)
+        long started = System.nanoTime();
+        long trained;
+        if (progressBar) {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(events.size())
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1).setUpdateIntervalMillis(200).build()) {
+                trained = OfflineTraining.train(model, settings.threads(), SEED, offline, bar::stepTo);
+            }
+        } else {
+            trained = OfflineTraining.train(model, settings.threads(), SEED, offline, done -> { });
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, float[]> vectors = new java.util.TreeMap<>();
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (int row = 0; row < model.vocab.size(); row++) {
+            String id = model.vocab.id(row);
+            long count = model.vocab.count(row);
+            if (id != null && count >= config.minCount) {
+                vectors.put(id, model.vector(row));
+                counts.put(id, count);
+            }
+        }
+        return new Result(trained == events.size(), trained, seconds, vectors, counts);
     }
 
     /** Runs the topology on a fresh embedded broker, streams the events, waits, and reads the vectors back. */

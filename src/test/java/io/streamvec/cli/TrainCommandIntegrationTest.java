@@ -18,8 +18,105 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code train} streams a yes_complete file through the real topology and exports word2vec text vectors. */
+/**
+ * {@code train} trains on a yes_complete file, in this process or through the real topology ({@code --via kafka}),
+ * and exports word2vec text vectors.
+ */
 class TrainCommandIntegrationTest {
+
+    /** A yes_complete file of synthetic playlists (3 genres of 30 songs). */
+    private static Path syntheticFile(Path dir, int playlists) throws java.io.IOException {
+        SyntheticPlaylists synthetic = new SyntheticPlaylists(3, 30, 5);
+        StringBuilder file = new StringBuilder("# external ids\n# counts\n");
+        for (int p = 0; p < playlists; p++) {
+            StringBuilder line = new StringBuilder();
+            for (String song : synthetic.next(5, 20)) {
+                line.append(List.of("jazz", "metal", "folk").indexOf(SyntheticPlaylists.genreOf(song)) * 100
+                        + Integer.parseInt(song.substring(song.indexOf('-') + 1))).append(' ');
+            }
+            file.append(line).append('\n');
+        }
+        return Files.writeString(dir.resolve("train-" + playlists + ".txt"), file.toString());
+    }
+
+    @Test
+    void inThisProcessOneThreadTrainsExactlyTheModelTheTopologyTrains(@TempDir Path dir) throws Exception {
+        Path playlists = syntheticFile(dir, 400);
+        for (String mode : List.of("cbow", "skipgram")) {
+            Path config = Files.writeString(dir.resolve(mode + ".properties"),
+                    "song2vec.threads=1\nsong2vec.mode=" + mode + "\n");
+            Path direct = dir.resolve(mode + "-direct.txt");
+            Path kafka = dir.resolve(mode + "-kafka.txt");
+            CliRun inProcess = CliRun.of("train", "--playlists", playlists.toString(), "--config", config.toString(),
+                    "--export-vectors", direct.toString());
+            assertEquals(0, inProcess.exitCode(), inProcess.err());
+            CliRun streamed = CliRun.of("train", "--via", "kafka", "--playlists", playlists.toString(), "--config",
+                    config.toString(), "--export-vectors", kafka.toString());
+            assertEquals(0, streamed.exitCode(), streamed.err());
+            List<String> directLines = Files.readAllLines(direct);
+            assertEquals(91, directLines.size(), "90 songs and the header");
+            List<String> kafkaLines = Files.readAllLines(kafka);
+            int firstDifferent = 0;
+            while (firstDifferent < directLines.size() && firstDifferent < kafkaLines.size()
+                    && directLines.get(firstDifferent).equals(kafkaLines.get(firstDifferent))) {
+                firstDifferent++;
+            }
+            assertEquals(kafkaLines.size(), firstDifferent, mode + ": the same vectors, bit for bit; line "
+                    + (firstDifferent + 1) + " differs");
+        }
+    }
+
+    @Test
+    void inThisProcessTwoThreadsCountEverySongOnce(@TempDir Path dir) throws Exception {
+        Path playlists = syntheticFile(dir, 2_000);
+        Path config = Files.writeString(dir.resolve("two.properties"), "song2vec.threads=2\n");
+        Path out = dir.resolve("two.txt");
+        CliRun run = CliRun.of("train", "--playlists", playlists.toString(), "--config", config.toString(),
+                "--export-vectors", out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        long songs = Files.readAllLines(playlists).stream().skip(2).mapToLong(l -> l.trim().split(" +").length).sum();
+        assertTrue(run.out().contains("trained " + songs + " songs"), run.out());
+        var vectors = io.streamvec.song2vec.data.Word2vecFile.read(out);
+        assertEquals(90, vectors.size());
+        // The planted structure is learnt: a song's 5 nearest songs are mostly of its genre (a third by chance).
+        int sameGenre = 0;
+        for (int a = 0; a < vectors.size(); a++) {
+            int song = a;
+            List<Integer> nearest = java.util.stream.IntStream.range(0, vectors.size()).filter(b -> b != song).boxed()
+                    .sorted(java.util.Comparator.comparingDouble(b -> -cosine(vectors.values(), song, b, 32)))
+                    .limit(5).toList();
+            for (int b : nearest) {
+                if (Integer.parseInt(vectors.ids().get(a)) / 100 == Integer.parseInt(vectors.ids().get(b)) / 100) {
+                    sameGenre++;
+                }
+            }
+        }
+        assertTrue(sameGenre / (5.0 * vectors.size()) > 0.8, "5-NN of the same genre: " + sameGenre / 450.0);
+    }
+
+    @Test
+    void recommendationsNeedTheTopology(@TempDir Path dir) throws Exception {
+        Path playlists = syntheticFile(dir, 10);
+        CliRun run = CliRun.of("train", "--recommendations", "--playlists", playlists.toString(),
+                "--export-vectors", dir.resolve("never.txt").toString());
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.err().contains("--recommendations needs --via kafka"), run.err());
+        assertTrue(Files.notExists(dir.resolve("never.txt")));
+    }
+
+    private static float cosine(float[] values, int a, int b, int dim) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < dim; i++) {
+            float x = values[a * dim + i];
+            float y = values[b * dim + i];
+            dot += x * y;
+            na += x * x;
+            nb += y * y;
+        }
+        return (float) (dot / Math.sqrt(na * nb));
+    }
 
     @Test
     void trainsAndExportsAWord2vecTextFile(@TempDir Path dir) throws Exception {

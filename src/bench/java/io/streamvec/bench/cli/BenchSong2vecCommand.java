@@ -213,37 +213,45 @@ final class BenchSong2vecCommand implements Callable<Integer> {
     }
 
     /**
-     * What a user waits for: the {@code train} command (reading the file, the embedded broker, training, the
-     * vectors written) on the whole file against gensim's whole script at the same parameters (interpreter start,
-     * reading the file, Word2Vec(...), the vectors written), {@code --workers} threads each, alternating runs.
+     * What a user waits for: the {@code train} command (reading the file, training, the vectors written), in this
+     * process (its default) and through the embedded broker ({@code --via kafka}), on the whole file against
+     * gensim's whole script at the same parameters (interpreter start, reading the file, Word2Vec(...), the vectors
+     * written), {@code --workers} threads each, alternating runs.
      */
     private void wall(PrintWriter out) throws Exception {
         out.printf(Locale.ROOT, "%nwall time a user sees, the whole file, defaults, %d thread(s) each, %d alternating "
-                + "runs: `streamvec train --passes 1` (command start to vectors written) against gensim's whole "
-                + "script (process start to vectors written)%n", workers, repeat);
+                + "runs: `streamvec train --passes 1` and `train --via kafka` (command start to vectors written) "
+                + "against gensim's whole script (process start to vectors written)%n", workers, repeat);
         double[] gensimSeconds = new double[repeat];
-        double[] trainSeconds = new double[repeat];
+        double[] directSeconds = new double[repeat];
+        double[] kafkaSeconds = new double[repeat];
         for (int r = 0; r < repeat; r++) {
             if (!skipGensim) {
                 gensimSeconds[r] = gensimScriptSeconds(workers);
-                out.printf(Locale.ROOT, "  gensim    whole script      %8.2f s%n", gensimSeconds[r]);
+                out.printf(Locale.ROOT, "  gensim    whole script               %8.2f s%n", gensimSeconds[r]);
             }
-            trainSeconds[r] = trainCommandSeconds(workers);
-            out.printf(Locale.ROOT, "  streamvec train --passes 1  %8.2f s%n", trainSeconds[r]);
+            directSeconds[r] = trainCommandSeconds(workers, "direct");
+            out.printf(Locale.ROOT, "  streamvec train --passes 1           %8.2f s%n", directSeconds[r]);
+            kafkaSeconds[r] = trainCommandSeconds(workers, "kafka");
+            out.printf(Locale.ROOT, "  streamvec train --via kafka          %8.2f s%n", kafkaSeconds[r]);
             out.flush();
         }
         if (!skipGensim) {
-            StringBuilder perRun = new StringBuilder();
-            for (int r = 0; r < repeat; r++) {
-                perRun.append(r == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f",
-                        gensimSeconds[r] / trainSeconds[r]));
-            }
-            double g = Median.of(gensimSeconds);
-            double t = Median.of(trainSeconds);
-            out.printf(Locale.ROOT, "  wall time: streamvec train %.2f s vs gensim %.2f s: streamvec %.2fx as fast "
-                    + "(per run: %s)%n", t, g, g / t, perRun);
+            wallRatio(out, "train", gensimSeconds, directSeconds);
+            wallRatio(out, "train --via kafka", gensimSeconds, kafkaSeconds);
         }
         out.flush();
+    }
+
+    private void wallRatio(PrintWriter out, String what, double[] gensimSeconds, double[] trainSeconds) {
+        StringBuilder perRun = new StringBuilder();
+        for (int r = 0; r < repeat; r++) {
+            perRun.append(r == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", gensimSeconds[r] / trainSeconds[r]));
+        }
+        double g = Median.of(gensimSeconds);
+        double t = Median.of(trainSeconds);
+        out.printf(Locale.ROOT, "  wall time: streamvec %s %.2f s vs gensim %.2f s: streamvec %.2fx as fast "
+                + "(per run: %s)%n", what, t, g, g / t, perRun);
     }
 
     private int[] threadCounts() {
@@ -260,7 +268,7 @@ final class BenchSong2vecCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.4f-%.4f", min, max);
     }
 
-    private double trainCommandSeconds(int threads) throws Exception {
+    private double trainCommandSeconds(int threads, String via) throws Exception {
         if (!Files.isRegularFile(streamvecJar)) {
             throw new IllegalStateException("no " + streamvecJar + " (build it with mvn package, or pass --jar)");
         }
@@ -271,7 +279,7 @@ final class BenchSong2vecCommand implements Callable<Integer> {
             Path log = scratch.path().resolve("train.log");
             String java = ProcessHandle.current().info().command().orElse("java");
             long started = System.nanoTime();
-            Process process = new ProcessBuilder(java, "-jar", streamvecJar.toString(), "train",
+            Process process = new ProcessBuilder(java, "-jar", streamvecJar.toString(), "train", "--via", via,
                     "--playlists", playlistsFile.toString(), "--passes", "1", "--config", config.toString(),
                     "--export-vectors", vectors.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
