@@ -135,9 +135,16 @@ public final class SongTraining {
 
     /** The songs most trained first (ties by id), as gensim saves its vectors. */
     public static List<String> byCount(Map<String, float[]> vectors, Map<String, Long> counts) {
-        List<String> ids = new ArrayList<>(vectors.keySet());
-        ids.sort(java.util.Comparator.<String>comparingLong(id -> -counts.getOrDefault(id, 0L))
-                .thenComparing(java.util.Comparator.naturalOrder()));
+        record Counted(String id, long count) {}
+        List<Counted> songs = new ArrayList<>(vectors.size());
+        for (String id : vectors.keySet()) { // each count looked up once, not once per comparison
+            songs.add(new Counted(id, counts.getOrDefault(id, 0L)));
+        }
+        songs.sort(java.util.Comparator.comparingLong((Counted song) -> -song.count()).thenComparing(Counted::id));
+        List<String> ids = new ArrayList<>(songs.size());
+        for (Counted song : songs) {
+            ids.add(song.id());
+        }
         return ids;
     }
 

@@ -22,6 +22,9 @@ public final class PlaylistFile {
     /** The playlists of a train.txt-style file; empty lines are skipped; a non-integer token is an error. */
     public static List<List<String>> readPlaylists(Path file) throws IOException {
         List<List<String>> playlists = new ArrayList<>();
+        // One String per distinct song: a song's id is hashed once, and the playlists share the instances.
+        java.util.Map<String, String> songs = new java.util.HashMap<>();
+        List<String> tokens = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             int number = 0;
@@ -30,19 +33,31 @@ public final class PlaylistFile {
                 if (number <= 2) {
                     continue; // external ids and counts
                 }
-                String trimmed = line.trim();
-                if (trimmed.isEmpty()) {
-                    continue;
-                }
-                String[] tokens = trimmed.split("\\s+");
-                for (String token : tokens) {
-                    if (!isIndex(token)) {
-                        throw new IOException(file + " line " + number + ": '" + abbreviate(token)
-                                + "' is not a song index (the yes_complete format has one playlist of song indices "
-                                + "per line after two header lines)");
+                tokens.clear();
+                int length = line.length();
+                int i = 0;
+                while (i < length) {
+                    while (i < length && Character.isWhitespace(line.charAt(i))) {
+                        i++;
+                    }
+                    int start = i;
+                    while (i < length && !Character.isWhitespace(line.charAt(i))) {
+                        i++;
+                    }
+                    if (i > start) {
+                        String token = line.substring(start, i);
+                        if (!isIndex(token)) {
+                            throw new IOException(file + " line " + number + ": '" + abbreviate(token)
+                                    + "' is not a song index (the yes_complete format has one playlist of song indices "
+                                    + "per line after two header lines)");
+                        }
+                        String shared = songs.putIfAbsent(token, token);
+                        tokens.add(shared == null ? token : shared);
                     }
                 }
-                playlists.add(List.of(tokens));
+                if (!tokens.isEmpty()) {
+                    playlists.add(List.copyOf(tokens));
+                }
             }
             if (number < 2) {
                 throw new IOException(file + " has no yes_complete header (song ids and counts lines)");

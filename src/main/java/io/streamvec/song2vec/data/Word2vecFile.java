@@ -126,18 +126,43 @@ public final class Word2vecFile {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write(ids.size() + " " + dim + "\n");
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < ids.size(); i++) {
-                line.setLength(0);
-                line.append(ids.get(i));
-                for (int j = 0; j < dim; j++) {
-                    line.append(' ').append(values[i * dim + j]);
+        // Formatting floats is most of the cost: blocks of rows are formatted in parallel, written in order.
+        int rowsPerBlock = 4096;
+        int blocks = (ids.size() + rowsPerBlock - 1) / rowsPerBlock;
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            out.write((ids.size() + " " + dim + "\n").getBytes(StandardCharsets.UTF_8));
+            List<java.util.concurrent.CompletableFuture<byte[]>> formatted = new java.util.ArrayList<>();
+            int ahead = Math.max(2, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() * 2);
+            for (int b = 0; b < blocks; b++) {
+                int from = b * rowsPerBlock;
+                int to = Math.min(ids.size(), from + rowsPerBlock);
+                formatted.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> format(ids, dim, values, from, to)));
+                if (b >= ahead) { // bounded memory: at most `ahead` blocks formatted and not yet written
+                    out.write(formatted.get(b - ahead).join());
                 }
-                out.write(line.append('\n').toString());
             }
+            for (int b = Math.max(0, blocks - ahead); b < blocks; b++) {
+                out.write(formatted.get(b).join());
+            }
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
         }
+    }
+
+    /** Rows {@code [from, to)} as lines of text, UTF-8. */
+    private static byte[] format(List<String> ids, int dim, float[] values, int from, int to) {
+        StringBuilder lines = new StringBuilder((to - from) * (dim * 12 + 16));
+        for (int i = from; i < to; i++) {
+            lines.append(ids.get(i));
+            for (int j = 0; j < dim; j++) {
+                lines.append(' ').append(values[i * dim + j]);
+            }
+            lines.append('\n');
+        }
+        return lines.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static long parseCount(String field) {
