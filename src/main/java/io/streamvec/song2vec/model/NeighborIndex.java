@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An immutable snapshot of a model for queries: the normalised song vectors ({@link TopK}) for
@@ -25,6 +26,9 @@ public final class NeighborIndex {
     /** Queries at most this many scanned together by default ({@link QueryCombiner}). */
     public static final int DEFAULT_QUERY_BATCH = 16;
 
+    /** The last {@link #sequence} given. */
+    private static final AtomicLong SEQUENCES = new AtomicLong();
+
     private final TopK topK;
     /** The nearest-neighbour searches of concurrent queries, scanned together. */
     private final QueryCombiner search;
@@ -37,6 +41,8 @@ public final class NeighborIndex {
     private final int recentSongs;
     private final long events;
     public final long builtAtMs;
+    /** This snapshot's number: every snapshot built in this JVM gets a larger one than all before it. */
+    public final long sequence = SEQUENCES.incrementAndGet();
 
     private NeighborIndex(TopK topK, int queryBatch, float[] raw, long[] counts, String[] ids,
                           Map<String, Integer> rows, int dim, int recentSongs, long events, long builtAtMs) {

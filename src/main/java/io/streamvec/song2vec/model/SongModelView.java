@@ -75,6 +75,15 @@ public interface SongModelView {
         void visit(String songId, long count, float[] vector);
     }
 
+    /**
+     * Which query snapshots answer now: the {@link NeighborIndex#sequence} of each local model's snapshot, in
+     * ascending order (0 for a model that has published none yet). A newly published snapshot has a number never
+     * used before, so while the list stays equal every snapshot query ({@link #top}, {@link #vector},
+     * {@link #similar}...) answers the same, and what is derived from the answers (the explorer's song map) can be
+     * reused.
+     */
+    List<Long> snapshots();
+
     /** Songs in the vocabulary. */
     int vocabularySize();
 

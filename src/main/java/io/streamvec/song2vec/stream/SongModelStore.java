@@ -324,6 +324,12 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     }
 
     @Override
+    public List<Long> snapshots() {
+        NeighborIndex current = index;
+        return List.of(current == null ? 0L : current.sequence);
+    }
+
+    @Override
     public int vocabularySize() {
         NeighborIndex current = index;
         return current == null ? 0 : current.size();

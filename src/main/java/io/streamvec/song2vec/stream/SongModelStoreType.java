@@ -111,6 +111,11 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         }
 
         @Override
+        public List<Long> snapshots() {
+            return stores.get().stream().flatMap(store -> store.snapshots().stream()).sorted().toList();
+        }
+
+        @Override
         public int vocabularySize() {
             return ordered().stream().mapToInt(SongModelView::vocabularySize).max().orElse(0);
         }

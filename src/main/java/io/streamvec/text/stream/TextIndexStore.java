@@ -166,7 +166,7 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
             return v;
         }
         byte[] row = rows.get(id);
-        return row == null ? null : decode(id, row).vector();
+        return row == null ? null : decodeVector(id, row);
     }
 
     private void track(String id, long timestampMs) {
@@ -266,6 +266,9 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
         unflushed.clear(); // after the writes: a searching thread finds each vector in one or the other
     }
 
+    /** Where a stored row's text bytes start: after the event time and the text's length. */
+    private static final int TEXT_AT = 8 + 4;
+
     /** Layout: event time, the text's UTF-8 length and bytes, the dimension, the floats. */
     static byte[] encode(TextVectorIndex.Entry entry) {
         byte[] text = entry.text().getBytes(StandardCharsets.UTF_8);
@@ -278,15 +281,49 @@ public final class TextIndexStore extends WorkingCopyStore<String> implements Te
         return b.array();
     }
 
+    /** The whole entry of a stored row ({@link #encode}'s layout); a row that does not fit the layout is an error. */
     static TextVectorIndex.Entry decode(String id, byte[] value) {
-        ByteBuffer b = ByteBuffer.wrap(value);
-        long ts = b.getLong();
-        byte[] text = new byte[b.getInt()];
-        b.get(text);
-        float[] v = new float[b.getInt()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = b.getFloat();
+        int textBytes = textBytes(id, value);
+        long ts = ByteBuffer.wrap(value).getLong();
+        String text = new String(value, TEXT_AT, textBytes, StandardCharsets.UTF_8);
+        return new TextVectorIndex.Entry(id, text, vector(id, value, textBytes), ts);
+    }
+
+    /**
+     * The vector alone of a stored row, as {@link #decode} reads it: the text's bytes are skipped, not decoded (an
+     * int8 index's re-rank reads one row per candidate). A row that does not fit the layout is an error.
+     */
+    static float[] decodeVector(String id, byte[] value) {
+        return vector(id, value, textBytes(id, value));
+    }
+
+    /** The text's length in bytes, checked to leave room for the dimension after it. */
+    private static int textBytes(String id, byte[] value) {
+        if (value.length < TEXT_AT + 4) {
+            throw corrupt(id, value, "shorter than its fixed fields (16 bytes)");
         }
-        return new TextVectorIndex.Entry(id, new String(text, StandardCharsets.UTF_8), v, ts);
+        int textBytes = ByteBuffer.wrap(value, 8, 4).getInt();
+        if (textBytes < 0 || textBytes > value.length - TEXT_AT - 4) {
+            throw corrupt(id, value, "a text of " + textBytes + " bytes");
+        }
+        return textBytes;
+    }
+
+    /** The floats after the text's {@code textBytes} bytes, whose count must fill the rest of the row exactly. */
+    private static float[] vector(String id, byte[] value, int textBytes) {
+        int dimAt = TEXT_AT + textBytes;
+        int dim = ByteBuffer.wrap(value, dimAt, 4).getInt();
+        long floatBytes = value.length - dimAt - 4L;
+        if (dim < 0 || 4L * dim != floatBytes) {
+            throw corrupt(id, value, "a vector of " + dim + " floats where " + floatBytes + " bytes are left");
+        }
+        float[] v = new float[dim];
+        ByteBuffer.wrap(value, dimAt + 4, 4 * dim).slice().asFloatBuffer().get(v);
+        return v;
+    }
+
+    private static IllegalArgumentException corrupt(String id, byte[] value, String what) {
+        return new IllegalArgumentException("text index row of id '" + id + "' (" + value.length
+                + " bytes) is corrupt: " + what);
     }
 }

@@ -144,6 +144,31 @@ class SongModelStoreTest {
     }
 
     @Test
+    void eachNewQuerySnapshotHasANewNumberAndAnUnchangedModelKeepsItsSnapshot() {
+        SongModelStore store = trained(rows(), SgnsConfig.builder().capacity(1000).build());
+        assertEquals(List.of(0L), store.snapshots(), "no snapshot yet");
+        store.refreshIndex(0, 1000);
+        long first = store.snapshots().get(0);
+        assertTrue(first > 0, "a published snapshot has a number");
+        store.refreshIndexIfChanged(10);
+        store.refreshIndex(20, 1000);
+        assertEquals(List.of(first), store.snapshots(), "nothing changed, and the snapshot is young: the same one");
+
+        store.markChanged(new int[] {3}); // another replica's delta: no event trained here, yet a new snapshot
+        store.refreshIndexIfChanged(30);
+        long second = store.snapshots().get(0);
+        assertTrue(second > first, second + " after " + first);
+
+        store.eventTrained();
+        store.refreshIndexIfChanged(40);
+        long third = store.snapshots().get(0);
+        assertTrue(third > second, third + " after " + second);
+
+        store.refreshIndex(5000, 1000); // old enough to be rebuilt
+        assertTrue(store.snapshots().get(0) > third);
+    }
+
+    @Test
     void leavingTheTaskDropsTheWorkingCopy() {
         KeyValueStore<Integer, byte[]> rows = rows();
         SongModelStore store = trained(rows, SgnsConfig.builder().capacity(1000).build());

@@ -3,13 +3,17 @@ package io.streamvec.text.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streamvec.text.model.SearchMode;
 import io.streamvec.text.model.TextVectorIndex;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -234,6 +238,55 @@ class TextIndexStoreTest {
         assertEquals(entry.timestampMs(), back.timestampMs());
         assertArrayEquals(v, back.vector());
         assertFalse(back.text().isEmpty());
+    }
+
+    @Test
+    void theVectorAloneDecodesAsTheWholeEntryDoesWhateverTheText() {
+        Random random = new Random(11);
+        List<String> texts = List.of("", "a", "naïve café 😀", "日本語のテキスト", "x".repeat(1000), "😀".repeat(500));
+        for (String text : texts) {
+            for (int dim : new int[] {0, 1, DIM, 384}) {
+                float[] v = new float[dim];
+                for (int i = 0; i < dim; i++) {
+                    v[i] = (float) random.nextGaussian();
+                }
+                byte[] row = TextIndexStore.encode(new TextVectorIndex.Entry("id", text, v, 7));
+                float[] alone = TextIndexStore.decodeVector("id", row);
+                assertArrayEquals(TextIndexStore.decode("id", row).vector(), alone, text + " / " + dim);
+                assertArrayEquals(v, alone, text + " / " + dim);
+                assertEquals(text, TextIndexStore.decode("id", row).text());
+            }
+        }
+    }
+
+    @Test
+    void aCorruptRowFailsToDecodeWithItsIdAndWhatIsWrong() {
+        byte[] row = TextIndexStore.encode(new TextVectorIndex.Entry("id", "naïve", new float[] {1, 2, 3}, 7));
+        List<byte[]> corrupt = new ArrayList<>();
+        corrupt.add(new byte[0]);
+        corrupt.add(Arrays.copyOf(row, 11)); // cut in the text's length
+        corrupt.add(Arrays.copyOf(row, 15)); // cut before the dimension
+        corrupt.add(Arrays.copyOf(row, row.length - 1)); // the last float cut
+        corrupt.add(Arrays.copyOf(row, row.length + 4)); // bytes past the vector
+        corrupt.add(withInt(row, 8, -1)); // a negative text length
+        corrupt.add(withInt(row, 8, row.length)); // a text longer than the row
+        corrupt.add(withInt(row, 8 + 4 + "naïve".getBytes(StandardCharsets.UTF_8).length, 4)); // one float too many
+        corrupt.add(withInt(row, 8 + 4 + "naïve".getBytes(StandardCharsets.UTF_8).length, -3));
+        for (byte[] bad : corrupt) {
+            IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                    () -> TextIndexStore.decodeVector("t9", bad));
+            assertTrue(alone.getMessage().contains("'t9'") && alone.getMessage().contains("corrupt"),
+                    alone.getMessage());
+            IllegalArgumentException whole = assertThrows(IllegalArgumentException.class,
+                    () -> TextIndexStore.decode("t9", bad));
+            assertEquals(alone.getMessage(), whole.getMessage());
+        }
+    }
+
+    private static byte[] withInt(byte[] row, int at, int value) {
+        byte[] copy = row.clone();
+        ByteBuffer.wrap(copy).putInt(at, value);
+        return copy;
     }
 
     @Test
