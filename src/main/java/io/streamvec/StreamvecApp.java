@@ -159,6 +159,10 @@ public final class StreamvecApp implements AutoCloseable {
             }
         }
         textPartitions = paths.text() ? textEventsPartitions(properties) : 0;
+        if (paths.text()) {
+            config.textIndex().heapWarning(textPartitions, embedding.get().embedder().dimension(),
+                    Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
+        }
         checkWarmStart(properties);
         streams = new KafkaStreams(topology, properties);
         streams.setUncaughtExceptionHandler(exception -> {

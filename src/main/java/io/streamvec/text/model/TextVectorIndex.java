@@ -340,7 +340,8 @@ public final class TextVectorIndex {
     private void grow(int rowsNeeded) {
         int capacity = timestamps.length;
         if (rowsNeeded > capacity) {
-            capacity = Math.max(rowsNeeded, capacity * 2);
+            // 1.5x: while the copy is made both arrays are live, and the index may be most of the heap
+            capacity = Math.max(rowsNeeded, capacity + (capacity >> 1) + 16);
             timestamps = Arrays.copyOf(timestamps, capacity);
             if (mode == SearchMode.EXACT) {
                 rows = Arrays.copyOf(rows, capacity * dim);

@@ -55,6 +55,34 @@ public record TextIndexSettings(int maxTexts, long retentionMs, boolean neighbor
         return new TextIndexSettings(maxTexts, retentionMs, neighbors, neighborsMinScore, neighborsK, mode);
     }
 
+    /**
+     * The heap the text index of one task may take at its bound, texts aside: {@code maxTexts} vectors of
+     * {@code dim} values as the search mode keeps them (4 bytes a value exact; 1 byte and a scale int8), with the
+     * event time and ~64 bytes of bookkeeping each.
+     */
+    public long heapBytesPerTask(int dim) {
+        long perText = (search == SearchMode.EXACT ? 4L * dim : dim + 4L) + Long.BYTES + 64;
+        return maxTexts * perText;
+    }
+
+    /**
+     * A warning when the text indexes of {@code partitions} tasks at their bound would take more than half of
+     * {@code maxHeapBytes}; empty when they fit. The index grows to its bound as texts arrive, so a heap too small
+     * for it fails hours into a run (the stream thread runs out of memory and is replaced, over and over).
+     */
+    public java.util.Optional<String> heapWarning(int partitions, int dim, long maxHeapBytes) {
+        long need = partitions * heapBytesPerTask(dim);
+        if (partitions < 1 || need <= maxHeapBytes / 2) {
+            return java.util.Optional.empty();
+        }
+        long int8 = withSearch(SearchMode.INT8).heapBytesPerTask(dim) * partitions;
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "the text index may grow to %d MB of heap "
+                + "(%d text-events partitions x text.index.max.texts=%d x %d-dimensional vectors, the texts besides), "
+                + "more than half of the %d MB this JVM may use: it would run out of memory once the index fills. "
+                + "Lower text.index.max.texts, set text.index.search=int8 (%d MB), or raise -Xmx",
+                need >> 20, partitions, maxTexts, dim, maxHeapBytes >> 20, int8 >> 20));
+    }
+
     /** The text as the index keeps it: its first {@value #MAX_TEXT_CHARS} characters (a split surrogate pair dropped). */
     public static String clipped(String text) {
         if (text.length() <= MAX_TEXT_CHARS) {
