@@ -67,6 +67,51 @@ class AvroSerdeTest {
     }
 
     @Test
+    void aModelDeltaWrittenWithANewerSchemaIsReadWithoutTheFieldsThisVersionDoesNotKnow() throws Exception {
+        // A replica of a newer version adds a field (with a default, as compatible evolution requires).
+        org.apache.avro.Schema ours = io.streamvec.avro.ModelDelta.getClassSchema();
+        // ... in the middle, so that reading it as our own schema would misread every field after it.
+        List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+        for (org.apache.avro.Schema.Field field : ours.getFields()) {
+            fields.add(new org.apache.avro.Schema.Field(field, field.schema()));
+            if (field.name().equals("source")) {
+                fields.add(new org.apache.avro.Schema.Field("compression",
+                        org.apache.avro.Schema.create(org.apache.avro.Schema.Type.STRING), "added later", "none"));
+            }
+        }
+        org.apache.avro.Schema newer = org.apache.avro.Schema.createRecord(ours.getName(), ours.getDoc(),
+                ours.getNamespace(), false, fields);
+        String newerText = newer.toString();
+        assertEquals(ours.getFields().size() + 1, newer.getFields().size(), newerText);
+        int id = registry.register("song2vec-model-deltas-value", newer);
+
+        ByteBuffer input = ByteBuffer.allocate(2 * 4 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 8; i++) {
+            input.putFloat(i * 0.25f - 1f);
+        }
+        input.flip();
+        io.streamvec.avro.ModelDelta delta = io.streamvec.avro.ModelDelta.newBuilder().setSource("app/1_0").setDim(4)
+                .setSongIds(List.of("a", "b")).setCountDeltas(List.of(3L, 1L)).setInput(input)
+                .setOutput(input.duplicate()).build();
+        org.apache.avro.generic.GenericData.Record written = new org.apache.avro.generic.GenericData.Record(newer);
+        for (org.apache.avro.Schema.Field field : ours.getFields()) {
+            written.put(field.name(), delta.get(field.pos()));
+        }
+        written.put("compression", "zstd");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] header = new byte[WireFormat.HEADER_SIZE];
+        WireFormat.writeHeader(header, id);
+        out.write(header);
+        org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(newer).write(written, encoder);
+        encoder.flush();
+
+        io.streamvec.avro.ModelDelta read = new AvroSerde<>(io.streamvec.avro.ModelDelta.class, registry)
+                .deserialize("song2vec-model-deltas", out.toByteArray());
+        assertEquals(delta, read, "every field this version knows, the new one skipped");
+    }
+
+    @Test
     void nullIsATombstoneBothWays() {
         AvroSerde<Song> serde = new AvroSerde<>(Song.class, registry);
         assertNull(serde.serialize("songs", null));
