@@ -191,20 +191,24 @@ final class BenchSong2vecCommand implements Callable<Integer> {
             double[] streamvecHits = new double[repeat];
             for (int r = 0; r < repeat; r++) {
                 if (!skipGensim) {
-                    Row g = gensim(split, "defaults, " + threads + " worker(s), 1 epoch",
-                            "{" + DEFAULTS + ", \"workers\": " + threads + "}");
+                    // Run r seeds both with r + 1: HR@10's spread is over seeds, not only over thread timing.
+                    Row g = gensim(split, "defaults, " + threads + " worker(s), 1 epoch, seed " + (r + 1),
+                            "{" + DEFAULTS + ", \"workers\": " + threads + ", \"seed\": " + (r + 1) + "}");
                     print(out, g);
                     gensimRates[r] = g.songsPerSecond();
                     gensimHits[r] = g.hitRate();
                 }
-                Row sv = streamvec(split, "defaults, " + threads + " thread(s), 1 pass",
-                        Map.of(StreamvecConfig.SONG2VEC_THREADS, threads), 1, TrainCommand.Load.PRELOADED);
+                Row sv = streamvec(split, "defaults, " + threads + " thread(s), 1 pass, seed " + (r + 1),
+                        Map.of(StreamvecConfig.SONG2VEC_THREADS, threads, StreamvecConfig.SONG2VEC_SEED, r + 1L), 1,
+                        TrainCommand.Load.PRELOADED);
                 print(out, sv);
                 streamvecRates[r] = sv.songsPerSecond();
                 streamvecHits[r] = sv.hitRate();
             }
-            out.printf(Locale.ROOT, "  HR@10 at %d thread(s): streamvec median %.4f (%s), gensim median %.4f (%s)%n",
-                    threads, Median.of(streamvecHits), spread(streamvecHits), Median.of(gensimHits), spread(gensimHits));
+            out.printf(Locale.ROOT, "  HR@10 at %d thread(s), seeds 1-%d: streamvec median %.4f mean %.4f (%s), "
+                    + "gensim median %.4f mean %.4f (%s)%n", threads, repeat, Median.of(streamvecHits),
+                    mean(streamvecHits), spread(streamvecHits), Median.of(gensimHits), mean(gensimHits),
+                    spread(gensimHits));
             if (!skipGensim) {
                 ratio(out, "defaults, " + threads + " thread(s) each", streamvecRates, gensimRates);
             }
@@ -256,6 +260,10 @@ final class BenchSong2vecCommand implements Callable<Integer> {
 
     private int[] threadCounts() {
         return workers == 1 ? new int[] {1} : new int[] {1, workers};
+    }
+
+    private static double mean(double[] values) {
+        return java.util.Arrays.stream(values).average().orElse(Double.NaN);
     }
 
     private static String spread(double[] values) {
