@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two streamvec instances (child JVMs) train one song model as two replicas, one per {@code playlist-events}
- * partition, exchanging deltas every 200 ms. One is killed with SIGKILL mid-stream: the other takes over its task,
+ * partition, exchanging deltas every 200 ms and committing every 30 ms. Playlists are produced faster than they
+ * train until the first instance has trained {@value #EVENTS_BEFORE_KILL} events, so that it is busy, with rows committed
+ * since its last sync, when it is killed with SIGKILL; the rest at a steady pace. The other takes over its task,
  * restoring the replica from the changelog, and the killed one is started again on its state directory, so that
  * each ends up with one replica again. What the killed replica had trained and committed but not yet published when
  * it died must still reach the other replica: once the exchange settles, each instance's replica counts every song
@@ -83,7 +85,7 @@ class Song2vecReplicaKillIntegrationTest {
                 progress("both instances ready, one replica each");
                 int step = 0;
                 for (; step < STEPS && a.events() < EVENTS_BEFORE_KILL; step++) {
-                    produce(producer, serde, source, step);
+                    produce(producer, serde, source, step, 0); // faster than the instances train: busy at the kill
                 }
                 assertTrue(step < STEPS, "the first instance trained " + a.events() + " events" + a.tail());
                 long eventsAtKill = a.events();
@@ -91,14 +93,14 @@ class Song2vecReplicaKillIntegrationTest {
                 assertEquals(137, a.process.exitValue(), "SIGKILL: no shutdown hook, no final commit");
                 progress("killed the first instance at " + eventsAtKill + " events trained, after " + step + " steps");
                 for (int after = 0; after < 10 && step < STEPS; after++, step++) {
-                    produce(producer, serde, source, step);
+                    produce(producer, serde, source, step, 50);
                 }
                 Await.until(WAIT, "the second instance took over both replicas", () -> b.songTasks() == 2,
                         () -> b.songTasks() + " tasks" + b.tail(), b::exited);
                 progress("the second instance runs both replicas");
                 restarted = new Child(configA, dir.resolve("a-2.log"));
                 for (; step < STEPS; step++) {
-                    produce(producer, serde, source, step);
+                    produce(producer, serde, source, step, 50);
                 }
                 restarted.awaitReady();
                 Child again = restarted;
@@ -138,6 +140,7 @@ class Song2vecReplicaKillIntegrationTest {
         return ChildJvm.writeConfig(file, kafka, APP_ID, stateDir,
                 "streamvec.paths=songs",
                 "song2vec.sync.ms=200",
+                "commit.interval.ms=30", // most commits fall between syncs: a kill finds committed, unpublished rows
                 "song2vec.index.refresh.ms=100",
                 "song2vec.recommend.enabled=false",
                 "song2vec.capacity=4096",
@@ -151,9 +154,9 @@ class Song2vecReplicaKillIntegrationTest {
         return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** One step of the stream: {@value #PLAYLISTS_PER_STEP} whole playlists, then a 50 ms pause. */
+    /** One step of the stream: {@value #PLAYLISTS_PER_STEP} whole playlists, then a pause. */
     private void produce(KafkaProducer<String, byte[]> producer, AvroSerde<PlaylistEvent> serde,
-                         SyntheticPlaylists source, int step) throws InterruptedException {
+                         SyntheticPlaylists source, int step, long pauseMs) throws InterruptedException {
         for (int i = 0; i < PLAYLISTS_PER_STEP; i++) {
             String id = "p-" + (step * PLAYLISTS_PER_STEP + i);
             List<String> songs = source.next(5, 15);
@@ -162,7 +165,7 @@ class Song2vecReplicaKillIntegrationTest {
                     serde.serialize(Topics.PLAYLIST_EVENTS, new PlaylistEvent(id, songs, 1L, true))));
         }
         producer.flush();
-        Thread.sleep(50);
+        Thread.sleep(pauseMs);
     }
 
     private static float[] floats(JsonNode vector) {
@@ -265,6 +268,9 @@ class Song2vecReplicaKillIntegrationTest {
                     } catch (IOException e) {
                         throw new AssertionError(response.body(), e);
                     }
+                }
+                if (sum != counted[0]) {
+                    progress(api + " counts " + sum + " of " + occurrences + " song occurrences");
                 }
                 counted[0] = sum;
                 assertTrue(sum <= occurrences, "counted " + sum + " song occurrences, more than the " + occurrences
