@@ -13,14 +13,20 @@ public final class DirtyRows {
         list = new int[1024];
     }
 
-    public void mark(int row) {
+    /** Adds {@code row}; returns whether it was not in the set yet. */
+    public boolean mark(int row) {
         int w = row >>> 6;
         long m = 1L << row;
         long b = bits[w];
-        if ((b & m) != 0) return;
+        if ((b & m) != 0) return false;
         bits[w] = b | m;
         if (n == list.length) list = Arrays.copyOf(list, n * 2);
         list[n++] = row;
+        return true;
+    }
+
+    public boolean contains(int row) {
+        return (bits[row >>> 6] & (1L << row)) != 0;
     }
 
     public int size() { return n; }

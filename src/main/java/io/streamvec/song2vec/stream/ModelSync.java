@@ -61,6 +61,32 @@ public final class ModelSync {
     }
 
     /**
+     * Writes row {@code row}'s baseline (the song it was taken for, or null before the row first took part in a
+     * sync, its count and both vectors) to the arrays given, which hold at least {@code dim} floats each; returns
+     * the song. The model store persists the baselines of rows not yet published with its rows, so that a
+     * replica restored after a crash still publishes them ({@link #restoreBaseline}).
+     */
+    String baseline(int row, long[] count, float[] input, float[] output) {
+        int off = row * dim;
+        System.arraycopy(base0, off, input, 0, dim);
+        System.arraycopy(base1, off, output, 0, dim);
+        count[0] = baseCount[row];
+        return baseId[row];
+    }
+
+    /**
+     * Sets row {@code row}'s baseline to what {@link #baseline} gave before a restart: the next {@link #publish}
+     * of the row sends what this replica trained since its last sync, though that was before the restart.
+     */
+    void restoreBaseline(int row, String id, long count, float[] input, float[] output) {
+        int off = row * dim;
+        System.arraycopy(input, 0, base0, off, dim);
+        System.arraycopy(output, 0, base1, off, dim);
+        baseCount[row] = count;
+        baseId[row] = id;
+    }
+
+    /**
      * The changes of {@code rows} since the previous sync, in records of at most {@value #ROWS_PER_DELTA}
      * rows; advances the baseline to the current model. Rows without a change are left out.
      */

@@ -240,7 +240,8 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
             return;
         }
         deltaFeed = feed;
-        sync = new ModelSync(model, context.applicationId() + "/" + context.taskId());
+        // the baseline persisted with the rows: what the last commits made durable but no sync published yet
+        sync = modelStore.replicaSync(context.applicationId() + "/" + context.taskId());
         deltaFeed.seek(modelStore.deltaPosition());
         context.schedule(Duration.ofMillis(settings.syncMs()), PunctuationType.WALL_CLOCK_TIME, this::exchangeDeltas);
     }

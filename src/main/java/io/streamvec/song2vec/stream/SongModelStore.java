@@ -23,7 +23,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * model-delta feed up to which other replicas' changes are included). Rows changed since the
  * last commit are written in the pre-commit cache flush ({@link WorkingCopyStore#flushCache}), so the changelog and the
  * committed input offsets always agree; after a restart or a task migration the working copy is rebuilt
- * from the restored store ({@link #model()}).
+ * from the restored store ({@link #model()}). A replica of a model trained by several tasks also persists, per
+ * block, the {@link ModelSync} baseline of the rows it changed since its last sync, until the sync that publishes
+ * them ({@link #replicaSync}).
  */
 public final class SongModelStore extends WorkingCopyStore<Integer> implements SongModelView {
 
@@ -37,6 +39,11 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     static final int INIT_ROW = -2;
     /** Rows per durable entry. */
     static final int BLOCK = 64;
+    /**
+     * The key of the first block's baseline entry ({@link #baselineKey}): the keys below {@link #INIT_ROW} hold,
+     * per block of rows, the {@link ModelSync} baseline of the rows changed since the last sync.
+     */
+    private static final int BASELINE_KEYS = -3;
 
     private final SgnsConfig config;
     private final InitialVectors initVectors;
@@ -52,6 +59,18 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
      * is counted, not trained), including those a commit has persisted meanwhile.
      */
     private DirtyRows unpublished;
+    /**
+     * The exchange with other replicas, when there is one ({@link #replicaSync}): the baselines of {@code unpublished}
+     * rows are persisted with the rows, so that what a commit made durable but no sync published yet is published
+     * after a restart too.
+     */
+    private ModelSync sync;
+    /** Baseline entries read at restore (block, value), until {@link #replicaSync} hands them to the exchange. */
+    private java.util.Map<Integer, byte[]> restoredBaselines;
+    /** Blocks with a baseline entry in the durable store. */
+    private java.util.BitSet storedBaselines;
+    /** Blocks whose baseline entry is to be written or deleted at the next commit. */
+    private java.util.BitSet staleBaselines;
     private ChangeSource changes;
     private final java.util.concurrent.atomic.AtomicLong events = new java.util.concurrent.atomic.AtomicLong();
     /** The position in the model-delta feed up to which other replicas' deltas are in this model. */
@@ -83,6 +102,9 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
         if (model == null) {
             pending = new DirtyRows(config.capacity);
             unpublished = new DirtyRows(config.capacity);
+            storedBaselines = new java.util.BitSet();
+            staleBaselines = new java.util.BitSet();
+            restoredBaselines = new java.util.TreeMap<>();
             model = load();
         }
         return model;
@@ -171,6 +193,7 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
             return new int[0];
         }
         absorbTrainedRows();
+        staleBaselines.or(storedBaselines); // published now: the next commit deletes (or rewrites) them
         return unpublished.drain();
     }
 
@@ -183,7 +206,9 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
         for (int[] set : changes.drainDirtyRows()) {
             for (int row : set) {
                 pending.mark(row / BLOCK);
-                unpublished.mark(row);
+                if (unpublished.mark(row)) {
+                    staleBaselines.set(row / BLOCK);
+                }
             }
         }
     }
@@ -195,6 +220,9 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     public void markChanged(int[] rowsChanged) {
         for (int row : rowsChanged) {
             pending.mark(row / BLOCK);
+            if (unpublished.contains(row)) { // its baseline moved with it
+                staleBaselines.set(row / BLOCK);
+            }
         }
         if (rowsChanged.length > 0) {
             indexedEvents = -1;
@@ -218,7 +246,120 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     /** Marks a row whose count (not necessarily vectors) changed. */
     public void markCounted(int row) {
         pending.mark(row / BLOCK);
-        unpublished.mark(row);
+        if (unpublished.mark(row)) {
+            staleBaselines.set(row / BLOCK);
+        }
+    }
+
+    /**
+     * The exchange of this replica with the others, named {@code source} ({@code application/task}). Its baseline is
+     * the model's current state except for the rows a commit made durable before a restart but no sync published:
+     * their baselines come from the store, and those rows are due at the next {@link #collectChangedRows}. From now
+     * on every commit persists the baselines of the rows changed since the last sync with the rows themselves. While
+     * the working copy lives, the same exchange is returned again.
+     */
+    public ModelSync replicaSync(String source) {
+        SgnsModel m = model();
+        if (sync != null && sync.source().equals(source)) {
+            return sync;
+        }
+        sync = new ModelSync(m, source);
+        long[] count = new long[1];
+        float[] input = new float[config.dim];
+        float[] output = new float[config.dim];
+        for (var entry : restoredBaselines.entrySet()) {
+            ByteBuffer b = ByteBuffer.wrap(entry.getValue());
+            int n = b.getInt();
+            for (int k = 0; k < n; k++) {
+                int row = entry.getKey() * BLOCK + b.getInt();
+                String id = null;
+                int idLength = b.getInt();
+                if (idLength >= 0) {
+                    byte[] idBytes = new byte[idLength];
+                    b.get(idBytes);
+                    id = new String(idBytes, StandardCharsets.UTF_8);
+                }
+                count[0] = b.getLong();
+                for (int i = 0; i < config.dim; i++) {
+                    input[i] = b.getFloat();
+                }
+                for (int i = 0; i < config.dim; i++) {
+                    output[i] = b.getFloat();
+                }
+                sync.restoreBaseline(row, id, count[0], input, output);
+                unpublished.mark(row);
+            }
+        }
+        restoredBaselines.clear();
+        return sync;
+    }
+
+    private static int baselineKey(int block) {
+        return BASELINE_KEYS - block;
+    }
+
+    /**
+     * Writes or deletes the baseline entries of the blocks whose unpublished rows or their baselines changed since
+     * the last commit. Per block: the count of rows, then per unpublished row its offset in the block, the song its
+     * baseline was taken for (length and UTF-8 bytes; length -1: none), the count and both vectors. A row's
+     * baseline stays put between syncs (a received delta moves it, but deltas are applied right after a publish,
+     * when no row is unpublished), so each block's entry is written about once per sync, at the first commit
+     * after a row of the block changed, and deleted at the first commit after the sync that published it.
+     */
+    private void persistBaselines() {
+        if (sync == null) {
+            return;
+        }
+        int dim = config.dim;
+        long[] count = new long[1];
+        float[] input = new float[dim];
+        float[] output = new float[dim];
+        for (int block = staleBaselines.nextSetBit(0); block >= 0; block = staleBaselines.nextSetBit(block + 1)) {
+            int first = block * BLOCK;
+            int last = Math.min(first + BLOCK, config.capacity);
+            List<byte[]> ids = new java.util.ArrayList<>();
+            int n = 0;
+            int size = 4;
+            for (int row = first; row < last; row++) {
+                if (unpublished.contains(row)) {
+                    String id = sync.baseline(row, count, input, output);
+                    byte[] idBytes = id == null ? null : id.getBytes(StandardCharsets.UTF_8);
+                    ids.add(idBytes);
+                    size += 4 + 4 + (idBytes == null ? 0 : idBytes.length) + 8 + 8 * dim;
+                    n++;
+                }
+            }
+            if (n == 0) {
+                if (storedBaselines.get(block)) {
+                    rows.delete(baselineKey(block));
+                    storedBaselines.clear(block);
+                }
+                continue;
+            }
+            ByteBuffer b = ByteBuffer.allocate(size).putInt(n);
+            int k = 0;
+            for (int row = first; row < last; row++) {
+                if (!unpublished.contains(row)) {
+                    continue;
+                }
+                sync.baseline(row, count, input, output);
+                byte[] id = ids.get(k++);
+                b.putInt(row - first).putInt(id == null ? -1 : id.length);
+                if (id != null) {
+                    b.put(id);
+                }
+                b.putLong(count[0]);
+                for (int i = 0; i < dim; i++) {
+                    b.putFloat(input[i]);
+                }
+                for (int i = 0; i < dim; i++) {
+                    b.putFloat(output[i]);
+                }
+            }
+            rows.put(baselineKey(block), b.array());
+            storedBaselines.set(block);
+        }
+        staleBaselines.clear();
     }
 
     /** Counts a trained event (thread-safe: parallel trainers call it). */
@@ -335,7 +476,7 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
         return current == null ? 0 : current.size();
     }
 
-    /** Entries in the durable store (row blocks plus the meta entry), counted: for tests. */
+    /** Entries in the durable store (row blocks, baseline blocks and the meta entry), counted: for tests. */
     long durableEntries() {
         long n = 0;
         try (KeyValueIterator<Integer, byte[]> all = rows.all()) {
@@ -361,12 +502,13 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
         if (changes != null) {
             absorbTrainedRows();
         }
-        if (pending.size() == 0 && !metaChanged) {
-            return;
-        }
         if (startedFromPending) { // first of all: see INIT_ROW
             rows.put(INIT_ROW, startedFrom.getBytes(StandardCharsets.UTF_8));
             startedFromPending = false;
+        }
+        persistBaselines();
+        if (pending.size() == 0 && !metaChanged) {
+            return;
         }
         for (int block : pending.drain()) {
             rows.put(block, encodeBlock(block));
@@ -473,6 +615,12 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
                 if (entry.key == META_ROW) {
                     continue;
                 }
+                if (entry.key <= BASELINE_KEYS) {
+                    int block = BASELINE_KEYS - entry.key;
+                    restoredBaselines.put(block, entry.value);
+                    storedBaselines.set(block);
+                    continue;
+                }
                 ByteBuffer b = ByteBuffer.wrap(entry.value);
                 int n = b.getInt();
                 for (int row = entry.key * BLOCK; row < entry.key * BLOCK + n; row++) {
@@ -512,6 +660,10 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
         model = null;
         pending = null;
         unpublished = null;
+        sync = null;
+        restoredBaselines = null;
+        storedBaselines = null;
+        staleBaselines = null;
         index = null;
         changes = null;
         events.set(0);
