@@ -118,7 +118,7 @@ class Song2vecReplicaKillIntegrationTest {
                     assertEquals(song.getValue(), second.get(song.getKey()).get("count").asLong(), song.getKey());
                 }
                 double cosine = expected.keySet().stream()
-                        .mapToDouble(song -> cosine(floats(first.get(song)), floats(second.get(song))))
+                        .mapToDouble(song -> Cosine.of(floats(first.get(song)), floats(second.get(song))))
                         .average().orElse(0);
                 progress(String.format("mean cosine of the replicas' vectors over %d songs: %.6f", expected.size(), cosine));
                 assertTrue(cosine >= 0.99, "the replicas agree: mean cosine " + cosine);
@@ -177,17 +177,6 @@ class Song2vecReplicaKillIntegrationTest {
         return out;
     }
 
-    private static double cosine(float[] x, float[] y) {
-        double dot = 0;
-        double nx = 0;
-        double ny = 0;
-        for (int i = 0; i < x.length; i++) {
-            dot += x[i] * y[i];
-            nx += x[i] * x[i];
-            ny += y[i] * y[i];
-        }
-        return dot / Math.sqrt(nx * ny);
-    }
 
     /** One streamvec child JVM ({@code run --config FILE}). */
     private final class Child extends ChildJvm {

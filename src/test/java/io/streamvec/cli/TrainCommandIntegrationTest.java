@@ -1,5 +1,6 @@
 package io.streamvec.cli;
 
+import io.streamvec.Cosine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,7 +84,7 @@ class TrainCommandIntegrationTest {
         for (int a = 0; a < vectors.size(); a++) {
             int song = a;
             List<Integer> nearest = java.util.stream.IntStream.range(0, vectors.size()).filter(b -> b != song).boxed()
-                    .sorted(java.util.Comparator.comparingDouble(b -> -cosine(vectors.values(), song, b, 32)))
+                    .sorted(java.util.Comparator.comparingDouble(b -> -Cosine.of(vectors.values(), song * 32, vectors.values(), b * 32, 32)))
                     .limit(5).toList();
             for (int b : nearest) {
                 if (Integer.parseInt(vectors.ids().get(a)) / 100 == Integer.parseInt(vectors.ids().get(b)) / 100) {
@@ -104,19 +105,6 @@ class TrainCommandIntegrationTest {
         assertTrue(Files.notExists(dir.resolve("never.txt")));
     }
 
-    private static float cosine(float[] values, int a, int b, int dim) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < dim; i++) {
-            float x = values[a * dim + i];
-            float y = values[b * dim + i];
-            dot += x * y;
-            na += x * x;
-            nb += y * y;
-        }
-        return (float) (dot / Math.sqrt(na * nb));
-    }
 
     @Test
     void trainsAndExportsAWord2vecTextFile(@TempDir Path dir) throws Exception {

@@ -1,5 +1,6 @@
 package io.streamvec.song2vec.stream;
 
+import io.streamvec.Cosine;
 import io.streamvec.bench.HitRate;
 import io.streamvec.song2vec.data.SyntheticPlaylists;
 import io.streamvec.song2vec.model.SongModelView;
@@ -91,7 +92,7 @@ class DataParallelSong2vecIntegrationTest {
                 "HR@10 within 10% of one instance: " + hrA + ", " + hrB + " vs " + hrSingle);
         assertEquals(single.keySet(), a.keySet(), "replica a knows every song");
         assertEquals(single.keySet(), b.keySet(), "replica b knows every song");
-        double cosine = a.keySet().stream().mapToDouble(song -> cosine(a.get(song), b.get(song))).average().orElse(0);
+        double cosine = a.keySet().stream().mapToDouble(song -> Cosine.of(a.get(song), b.get(song))).average().orElse(0);
         System.out.printf("HR@10: single %.4f, replica a %.4f, replica b %.4f; mean cosine a-b %.6f%n",
                 hrSingle, hrA, hrB, cosine);
         assertTrue(cosine >= 0.95, "the replicas agree: mean cosine " + cosine);
@@ -173,15 +174,4 @@ class DataParallelSong2vecIntegrationTest {
         return vectors;
     }
 
-    private static double cosine(float[] x, float[] y) {
-        double dot = 0;
-        double nx = 0;
-        double ny = 0;
-        for (int i = 0; i < x.length; i++) {
-            dot += x[i] * y[i];
-            nx += x[i] * x[i];
-            ny += y[i] * y[i];
-        }
-        return dot / Math.sqrt(nx * ny);
-    }
 }

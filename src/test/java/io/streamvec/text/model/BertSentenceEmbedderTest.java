@@ -1,5 +1,6 @@
 package io.streamvec.text.model;
 
+import io.streamvec.Cosine;
 import io.streamvec.bench.OnnxRuntimeEmbedder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,22 +39,11 @@ class BertSentenceEmbedderTest {
         embedder.close();
     }
 
-    static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
-    }
 
     static double minCosine(float[][] a, float[][] b) {
         double min = 1;
         for (int i = 0; i < a.length; i++) {
-            min = Math.min(min, cosine(a[i], b[i]));
+            min = Math.min(min, Cosine.of(a[i], b[i]));
         }
         return min;
     }
@@ -102,19 +92,19 @@ class BertSentenceEmbedderTest {
         float[][] vectors = embedder.embed(List.of(hello, new long[0], hello));
         assertEquals(384, vectors[1].length);
         assertEquals(0.0, java.util.stream.IntStream.range(0, 384).mapToDouble(i -> Math.abs(vectors[1][i])).sum());
-        assertTrue(cosine(vectors[0], embedder.embedTexts(List.of("hello"))[0]) >= 0.99999);
-        assertTrue(cosine(vectors[2], vectors[0]) >= 0.99999);
+        assertTrue(Cosine.of(vectors[0], embedder.embedTexts(List.of("hello"))[0]) >= 0.99999);
+        assertTrue(Cosine.of(vectors[2], vectors[0]) >= 0.99999);
     }
 
     @Test
     void helloIsA384DimensionalUnitVector() {
         float[] v = embedder.embedTexts(List.of("hello"))[0];
         assertEquals(384, v.length);
-        assertEquals(1.0, cosine(v, v) * 0 + Math.sqrt(java.util.stream.IntStream.range(0, v.length)
+        assertEquals(1.0, Cosine.of(v, v) * 0 + Math.sqrt(java.util.stream.IntStream.range(0, v.length)
                 .mapToDouble(i -> v[i] * v[i]).sum()), 1e-5);
         float[] hi = embedder.embedTexts(List.of("hi"))[0];
         float[] code = embedder.embedTexts(List.of("SELECT * FROM users;"))[0];
-        assertTrue(cosine(v, hi) > cosine(v, code), "greetings are closer to each other than to SQL");
+        assertTrue(Cosine.of(v, hi) > Cosine.of(v, code), "greetings are closer to each other than to SQL");
     }
 
     @Test

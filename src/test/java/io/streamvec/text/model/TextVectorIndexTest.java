@@ -1,5 +1,6 @@
 package io.streamvec.text.model;
 
+import io.streamvec.Cosine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,15 +20,6 @@ class TextVectorIndexTest {
         return v;
     }
 
-    private static double cosine(float[] a, float[] b) {
-        double ab = 0, aa = 0, bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += a[i] * b[i];
-            aa += a[i] * a[i];
-            bb += b[i] * b[i];
-        }
-        return ab / Math.sqrt(aa * bb);
-    }
 
     @Test
     void searchMatchesBruteForceCosineAfterPutsReplacesAndRemoves() {
@@ -63,13 +55,13 @@ class TextVectorIndexTest {
             List<TextVectorIndex.Hit> hits = index.search(query, 10, since, exclude);
             List<TextVectorIndex.Entry> expected = live.stream()
                     .filter(e -> e.timestampMs() >= since && !e.id().equals(exclude))
-                    .sorted(Comparator.comparingDouble((TextVectorIndex.Entry e) -> -cosine(query, e.vector())))
+                    .sorted(Comparator.comparingDouble((TextVectorIndex.Entry e) -> -Cosine.of(query, e.vector())))
                     .limit(10)
                     .toList();
             assertEquals(expected.size(), hits.size());
             for (int i = 0; i < hits.size(); i++) {
                 assertEquals(expected.get(i).id(), hits.get(i).id(), "rank " + i + " of query " + q);
-                assertEquals(cosine(query, expected.get(i).vector()), hits.get(i).score(), 1e-5);
+                assertEquals(Cosine.of(query, expected.get(i).vector()), hits.get(i).score(), 1e-5);
                 assertEquals(expected.get(i).text(), hits.get(i).text());
                 assertEquals(expected.get(i).timestampMs(), hits.get(i).timestampMs());
             }

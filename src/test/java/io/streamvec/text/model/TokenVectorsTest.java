@@ -1,5 +1,6 @@
 package io.streamvec.text.model;
 
+import io.streamvec.Cosine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,17 +44,17 @@ class TokenVectorsTest {
                 assertEquals(count * 384, expected[t].length);
                 for (int i = 0; i < count; i++) {
                     float[] want = java.util.Arrays.copyOfRange(expected[t], i * 384, (i + 1) * 384);
-                    double c = BertSentenceEmbedderTest.cosine(want, embedded[t].tokenVector(i));
+                    double c = Cosine.of(want, embedded[t].tokenVector(i));
                     assertTrue(c >= 0.99999, "text " + t + " token " + i + ": cosine " + c);
                     min = Math.min(min, c);
                     tokens++;
                 }
                 // the same forward pass gives the same sentence vector as embed()
-                assertTrue(BertSentenceEmbedderTest.cosine(sentences[t], embedded[t].vector()) >= 0.999999);
+                assertTrue(Cosine.of(sentences[t], embedded[t].vector()) >= 0.999999);
                 // mean pooling: the mean of the token vectors, normalised, is the sentence vector
                 float[] mean = mean(embedded[t]);
                 Pooling.normalizeInPlace(mean);
-                assertTrue(BertSentenceEmbedderTest.cosine(mean, embedded[t].vector()) >= 0.999999, "text " + t);
+                assertTrue(Cosine.of(mean, embedded[t].vector()) >= 0.999999, "text " + t);
             }
         }
         assertTrue(tokens > 2000, "tokens compared: " + tokens);
@@ -73,8 +74,8 @@ class TokenVectorsTest {
             assertEquals(hello.length * 384, with.tokenVectors().length);
             assertNull(without.tokenVectors());
             EmbeddedText direct = embedder.embedWithTokens(List.of(hello))[0];
-            assertTrue(BertSentenceEmbedderTest.cosine(direct.vector(), with.vector()) >= 0.999999);
-            assertTrue(BertSentenceEmbedderTest.cosine(direct.tokenVectors(), with.tokenVectors()) >= 0.999999);
+            assertTrue(Cosine.of(direct.vector(), with.vector()) >= 0.999999);
+            assertTrue(Cosine.of(direct.tokenVectors(), with.tokenVectors()) >= 0.999999);
         }
     }
 
