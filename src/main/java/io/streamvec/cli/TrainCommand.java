@@ -212,6 +212,17 @@ public final class TrainCommand implements Callable<Integer> {
         PRELOADED
     }
 
+    /** The progress bar of both ways of training: events trained out of {@code events}. */
+    private static ProgressBarBuilder trainingBar(int events) {
+        return new ProgressBarBuilder().setTaskName("training").setInitialMax(events).setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" events", 1).setUpdateIntervalMillis(200);
+    }
+
+    /** What to tell of the events trained: the bar, or nobody without one. */
+    private static java.util.function.LongConsumer progress(ProgressBar bar) {
+        return bar == null ? trained -> { } : bar::stepTo;
+    }
+
     /** Trains the events in this process with the song path's trainers ({@link OfflineTraining}). */
     static Result trainDirect(List<PlaylistEvent> events, Song2vecSettings settings, boolean progressBar) {
         SgnsConfig config = settings.trainer();
@@ -227,13 +238,8 @@ public final class TrainCommand implements Callable<Integer> {
         SgnsTrainer.warmUp(config); // at once if already done (or under way)
         long started = System.nanoTime();
         long trained;
-        if (progressBar) {
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(events.size())
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1).setUpdateIntervalMillis(200).build()) {
-                trained = OfflineTraining.train(model, settings.threads(), SEED, offline, bar::stepTo);
-            }
-        } else {
-            trained = OfflineTraining.train(model, settings.threads(), SEED, offline, done -> { });
+        try (ProgressBar bar = progressBar ? trainingBar(events.size()).build() : null) {
+            trained = OfflineTraining.train(model, settings.threads(), SEED, offline, progress(bar));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Map<String, float[]> vectors = new java.util.TreeMap<>();
@@ -294,14 +300,8 @@ public final class TrainCommand implements Callable<Integer> {
                 Thread producer = new Thread(produce, "streamvec-train-producer");
                 producer.start();
                 boolean complete;
-                if (progressBar) {
-                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("training").setInitialMax(events.size())
-                            .setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1).setUpdateIntervalMillis(200)
-                            .continuousUpdate().build()) {
-                        complete = SongTraining.awaitEvents(app, events.size(), timeout, bar::stepTo);
-                    }
-                } else {
-                    complete = SongTraining.awaitEvents(app, events.size(), timeout, trained -> { });
+                try (ProgressBar bar = progressBar ? trainingBar(events.size()).continuousUpdate().build() : null) {
+                    complete = SongTraining.awaitEvents(app, events.size(), timeout, progress(bar));
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 producer.join();
