@@ -103,17 +103,18 @@ final class SimdOps {
      * Offers every row of {@link TopK}'s block-transposed matrix (blocks of {@code S.length()} rows) except
      * {@code exclude} to {@code best}, scored against q[qo..qo+dim): per block one accumulator of the lanes'
      * multiply-adds in component order, eight blocks at a time (eight independent chains of multiply-adds keep
-     * both FMA units busy); a block none of whose rows beats the heap's threshold costs one comparison. Rows are
-     * offered in ascending order.
+     * both FMA units busy); a block none of whose rows reaches the heap's threshold costs one comparison. Only
+     * the blocks {@code [fromBlock, toBlock)}: a scan may be cut into ranges taken in any order (a row that ties
+     * the worst kept is offered, and the heap decides by row).
      */
-    static void scan(float[] q, int qo, float[] blocks, int rows, int dim, int exclude, TopK.Heap best) {
+    static void scan(float[] q, int qo, float[] blocks, int rows, int dim, int exclude, TopK.Heap best,
+                     int fromBlock, int toBlock) {
         int lanes = S.length();
         int stride = dim * lanes;
-        int blockCount = (rows + lanes - 1) / lanes;
         float[] lane = new float[lanes];
         float threshold = best.threshold();
-        int b = 0;
-        for (; b + 8 <= blockCount; b += 8) {
+        int b = fromBlock;
+        for (; b + 8 <= toBlock; b += 8) {
             FloatVector s0 = FloatVector.zero(S);
             FloatVector s1 = FloatVector.zero(S);
             FloatVector s2 = FloatVector.zero(S);
@@ -134,46 +135,46 @@ final class SimdOps {
                 s6 = x.fma(FloatVector.fromArray(S, blocks, o + 6 * stride), s6);
                 s7 = x.fma(FloatVector.fromArray(S, blocks, o + 7 * stride), s7);
             }
-            if (s0.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s0.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s0.intoArray(lane, 0);
                 threshold = offer(lane, b + 0, rows, exclude, best);
             }
-            if (s1.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s1.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s1.intoArray(lane, 0);
                 threshold = offer(lane, b + 1, rows, exclude, best);
             }
-            if (s2.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s2.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s2.intoArray(lane, 0);
                 threshold = offer(lane, b + 2, rows, exclude, best);
             }
-            if (s3.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s3.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s3.intoArray(lane, 0);
                 threshold = offer(lane, b + 3, rows, exclude, best);
             }
-            if (s4.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s4.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s4.intoArray(lane, 0);
                 threshold = offer(lane, b + 4, rows, exclude, best);
             }
-            if (s5.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s5.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s5.intoArray(lane, 0);
                 threshold = offer(lane, b + 5, rows, exclude, best);
             }
-            if (s6.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s6.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s6.intoArray(lane, 0);
                 threshold = offer(lane, b + 6, rows, exclude, best);
             }
-            if (s7.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s7.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s7.intoArray(lane, 0);
                 threshold = offer(lane, b + 7, rows, exclude, best);
             }
         }
-        for (; b < blockCount; b++) {
+        for (; b < toBlock; b++) {
             FloatVector s = FloatVector.zero(S);
             int o = b * stride;
             for (int d = 0; d < dim; d++, o += lanes) {
                 s = FloatVector.broadcast(S, q[qo + d]).fma(FloatVector.fromArray(S, blocks, o), s);
             }
-            if (s.compare(VectorOperators.GT, threshold).anyTrue()) {
+            if (s.compare(VectorOperators.GE, threshold).anyTrue()) {
                 s.intoArray(lane, 0);
                 threshold = offer(lane, b, rows, exclude, best);
             }
@@ -186,21 +187,20 @@ final class SimdOps {
      * left over two or one at a time): each
      * block's loads serve four queries, and the four blocks (4 x dim x lanes floats) stay in the L1 cache while
      * every query of the batch goes over them. Every (row, query) score is the same chain of multiply-adds in
-     * component order as {@link #scan}'s, and each query's rows are offered to its heap in ascending order, so
-     * each heap ends exactly as a scan of its query alone would leave it.
+     * component order as {@link #scan}'s, and every row that may belong is offered to its query's heap, so each
+     * heap ends exactly as a scan of its query alone would leave it. Only the blocks {@code [fromBlock, toBlock)}.
      */
     static void scanBatch(float[][] q, int[] qo, int n, float[] blocks, int rows, int dim, int[] exclude,
-                          TopK.Heap[] best) {
+                          TopK.Heap[] best, int fromBlock, int toBlock) {
         int lanes = S.length();
         int stride = dim * lanes;
-        int blockCount = (rows + lanes - 1) / lanes;
         float[] tile = new float[16 * lanes];
         float[] th = new float[n];
         for (int j = 0; j < n; j++) {
             th[j] = best[j].threshold();
         }
-        int b = 0;
-        for (; b + 4 <= blockCount; b += 4) {
+        int b = fromBlock;
+        for (; b + 4 <= toBlock; b += 4) {
             int start = b * stride;
             int j = 0;
             for (; j + 4 <= n; j += 4) {
@@ -333,7 +333,7 @@ final class SimdOps {
                 offerTile(tile, 1, j, 4, b, lanes, rows, exclude, best, th);
             }
         }
-        for (; b < blockCount; b++) { // the blocks left over: one at a time, every query
+        for (; b < toBlock; b++) { // the blocks left over: one at a time, every query
             int start = b * stride;
             for (int j = 0; j < n; j++) {
                 float[] q0 = q[j];
@@ -362,7 +362,7 @@ final class SimdOps {
             float threshold = th[j];
             for (int bb = 0; bb < blocks; bb++) {
                 int at = (jj * blocks + bb) * lanes;
-                if (FloatVector.fromArray(S, tile, at).compare(VectorOperators.GT, threshold).anyTrue()) {
+                if (FloatVector.fromArray(S, tile, at).compare(VectorOperators.GE, threshold).anyTrue()) {
                     threshold = offer(tile, at, lanes, firstBlock + bb, rows, exclude[j], best[j]);
                 }
             }
@@ -375,7 +375,7 @@ final class SimdOps {
         int first = block * lanes;
         int end = Math.min(lanes, rows - first); // the last block's padding is no row
         for (int j = 0; j < end; j++) {
-            if (first + j != exclude && scores[from + j] > best.threshold()) {
+            if (first + j != exclude && scores[from + j] >= best.threshold()) {
                 best.offer(scores[from + j], first + j);
             }
         }
@@ -387,7 +387,7 @@ final class SimdOps {
         int first = block * lane.length;
         int end = Math.min(lane.length, rows - first); // the last block's padding is no row
         for (int j = 0; j < end; j++) {
-            if (first + j != exclude && lane[j] > best.threshold()) {
+            if (first + j != exclude && lane[j] >= best.threshold()) {
                 best.offer(lane[j], first + j);
             }
         }
@@ -396,7 +396,7 @@ final class SimdOps {
 
     /**
      * True when fewer than {@code k} rows other than {@code a} and {@code b} score above {@code threshold}
-     * against q (scored as {@link #scan} scores them); stops counting at k.
+     * against q (scored as {@link #scan} scores them, on the same lanes); stops counting at k.
      */
     static boolean fewerAbove(float[] q, int qo, float[] blocks, int rows, int dim, float threshold, int a, int b,
                               int k) {

@@ -15,7 +15,12 @@ package io.streamvec.song2vec.model;
  */
 public final class TopK {
 
-    /** Rows per block: the vector width in floats (8 for the scalar loops). */
+    /**
+     * Rows per block: the vector width in floats (8 for the scalar loops). The same lanes as training's: a JVM
+     * that runs Vector API code of two widths slows both down (the library's shared code sees two vector classes
+     * and is no longer compiled to vector instructions: a batch of queries ran 20x slower after 256-bit training
+     * kernels had run beside a 512-bit scan).
+     */
     static final int LANES = VecOps.SCALAR ? 8 : SimdOps.S.length();
 
     private final int rows;
@@ -52,6 +57,45 @@ public final class TopK {
     }
 
     public int rows() { return rows; }
+
+    public int dim() { return dim; }
+
+    /** The blocks of {@link #LANES} rows a scan goes over: {@link #scanBlocks} takes ranges of them. */
+    int blockCount() {
+        return (rows + LANES - 1) / LANES;
+    }
+
+    /**
+     * How many rows a query for k rows excluding {@code exclude} gets: k, or fewer where there are fewer rows
+     * (0: none).
+     */
+    int rowsFor(int k, int exclude) {
+        return Math.max(0, Math.min(k, rows - (exclude >= 0 && exclude < rows ? 1 : 0)));
+    }
+
+    /**
+     * Offers the rows of blocks {@code [fromBlock, toBlock)} to the heaps of {@code n} queries (query j:
+     * q[j][qo[j]..qo[j]+dim), excluding row exclude[j], into best[j]). The ranges of one query may come in any
+     * order: once every block has been offered, each heap holds what {@link #nearest(float[], int, int, int,
+     * float[])} would answer.
+     */
+    void scanBlocks(float[][] q, int[] qo, int n, int[] exclude, Heap[] best, int fromBlock, int toBlock) {
+        if (VecOps.SCALAR) {
+            int end = Math.min(rows, toBlock * LANES);
+            for (int r = fromBlock * LANES; r < end; r++) {
+                for (int j = 0; j < n; j++) {
+                    if (r != exclude[j]) {
+                        float s = score(q[j], qo[j], r);
+                        if (s >= best[j].threshold()) best[j].offer(s, r);
+                    }
+                }
+            }
+        } else if (n == 1) {
+            SimdOps.scan(q[0], qo[0], blocks, rows, dim, exclude[0], best[0], fromBlock, toBlock);
+        } else {
+            SimdOps.scanBatch(q, qo, n, blocks, rows, dim, exclude, best, fromBlock, toBlock);
+        }
+    }
 
     /** Copies normalised row {@code r} into {@code out} and returns it. */
     public float[] unitRow(int r, float[] out) {
@@ -91,11 +135,11 @@ public final class TopK {
 
     /** {@link #nearest(float[], int, int, int, float[])} on the vector kernel or the scalar loop (for tests). */
     int[] nearest(float[] vec, int off, int k, int exclude, float[] scoresOut, boolean simd) {
-        k = Math.min(k, rows - (exclude >= 0 && exclude < rows ? 1 : 0));
+        k = rowsFor(k, exclude);
         if (k <= 0) return new int[0];
         Heap best = new Heap(k);
         if (simd) {
-            SimdOps.scan(vec, off, blocks, rows, dim, exclude, best);
+            SimdOps.scan(vec, off, blocks, rows, dim, exclude, best, 0, blockCount());
         } else {
             for (int r = 0; r < rows; r++) {
                 if (r != exclude) {
@@ -127,7 +171,7 @@ public final class TopK {
         int[] active = new int[count]; // the queries that want at least one row
         int n = 0;
         for (int i = 0; i < count; i++) {
-            int k = Math.min(ks[i], rows - (excludes[i] >= 0 && excludes[i] < rows ? 1 : 0));
+            int k = rowsFor(ks[i], excludes[i]);
             if (k <= 0) {
                 out[i] = new int[0];
             } else {
@@ -152,7 +196,7 @@ public final class TopK {
                 best[j] = heaps[i];
             }
             if (simd) {
-                SimdOps.scanBatch(q, qo, n, blocks, rows, dim, ex, best);
+                SimdOps.scanBatch(q, qo, n, blocks, rows, dim, ex, best, 0, blockCount());
             } else {
                 for (int r = 0; r < rows; r++) {
                     for (int j = 0; j < n; j++) {
@@ -199,8 +243,8 @@ public final class TopK {
     }
 
     /**
-     * The k best (score, row) pairs offered so far, rows offered in ascending order: a min-heap whose root is
-     * the worst kept (the lower score; of equal scores the later row, which a tie never lets in).
+     * The k best (score, row) pairs offered so far, in any order: a min-heap whose root is the worst kept (the
+     * lower score; of equal scores the higher row).
      */
     static final class Heap {
         private final int k;
@@ -219,8 +263,14 @@ public final class TopK {
             return n < k ? Float.NEGATIVE_INFINITY : scores[0];
         }
 
-        /** Offers a row that scores above {@link #threshold()}. */
+        /**
+         * Offers a row that scores at least {@link #threshold()}: kept if it ranks before the worst kept (a higher
+         * score, or the same score and a lower row), or while fewer than k are kept.
+         */
         void offer(float score, int row) {
+            if (n == k && !worse(scores[0], rows[0], score, row)) {
+                return; // a tie with the worst kept, and a later row
+            }
             if (n < k) {
                 int i = n++;
                 while (i > 0) { // sift up

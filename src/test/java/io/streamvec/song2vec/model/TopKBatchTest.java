@@ -224,6 +224,98 @@ class TopKBatchTest {
     }
 
     @Test
+    void blocksOfferedInAnyOrderLeaveEachHeapAsTheScanInOrderWould() {
+        int dim = 32;
+        Random random = new Random(31);
+        for (int rows : new int[] {1, 7, 300, 4_099}) {
+            TopK topK = TopK.of(withTies(random, rows, dim), rows, dim);
+            List<Query> queries = queries(random, topK, rows, dim, 60);
+            int blocks = topK.blockCount();
+            for (int at = 0; at < queries.size(); at += 5) {
+                int n = Math.min(5, queries.size() - at);
+                float[][] vecs = new float[n][];
+                int[] offs = new int[n];
+                int[] excludes = new int[n];
+                TopK.Heap[] heaps = new TopK.Heap[n];
+                int live = 0;
+                for (int i = 0; i < n; i++) {
+                    Query q = queries.get(at + i);
+                    if (topK.rowsFor(q.k(), q.exclude()) > 0) {
+                        vecs[live] = q.vec();
+                        offs[live] = q.off();
+                        excludes[live] = q.exclude();
+                        heaps[live++] = new TopK.Heap(topK.rowsFor(q.k(), q.exclude()));
+                    }
+                }
+                // the blocks in ranges of random length, from a random block round to the one before it
+                int start = random.nextInt(blocks);
+                int done = 0;
+                while (done < blocks) {
+                    int from = (start + done) % blocks;
+                    int length = Math.min(blocks - done, 1 + random.nextInt(Math.max(1, blocks / 3)));
+                    int to = Math.min(blocks, from + length);
+                    topK.scanBlocks(vecs, offs, live, excludes, heaps, from, to);
+                    done += to - from;
+                }
+                for (int i = 0, j = 0; i < n; i++) {
+                    Query q = queries.get(at + i);
+                    if (topK.rowsFor(q.k(), q.exclude()) == 0) continue;
+                    float[] scores = new float[topK.rowsFor(q.k(), q.exclude())];
+                    float[] aloneScores = new float[scores.length];
+                    int[] rotated = heaps[j++].drain(scores);
+                    String where = rows + " rows from block " + start + ", query " + (at + i);
+                    assertArrayEquals(topK.nearest(q.vec(), q.off(), q.k(), q.exclude(), aloneScores), rotated, where);
+                    assertArrayEquals(aloneScores, scores, 0f, where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void queriesThatJoinTheScanMidwayRideRoundAndAreAnsweredExactly() throws Exception {
+        // 40,000 rows are many chunks: callers join a scan under way and ride it past the last row to the first
+        int rows = 40_000;
+        int dim = 32;
+        Random random = new Random(47);
+        TopK topK = TopK.of(withTies(random, rows, dim), rows, dim);
+        assertTrue(topK.blockCount() > 4 * QueryCombiner.CHUNK_BLOCKS, "a round of several chunks");
+        QueryCombiner combiner = new QueryCombiner(topK, 16);
+        List<Query> queries = queries(random, topK, rows, dim, 600);
+        int threads = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                done.add(pool.submit(() -> {
+                    int checked = 0;
+                    for (int i = first; i < queries.size(); i += threads) {
+                        Query q = queries.get(i);
+                        float[] scores = new float[Math.max(0, q.k())];
+                        int[] found = combiner.nearest(q.vec(), q.off(), q.k(), q.exclude(), scores);
+                        float[] aloneScores = new float[Math.max(0, q.k())];
+                        assertArrayEquals(topK.nearest(q.vec(), q.off(), q.k(), q.exclude(), aloneScores), found,
+                                "query " + i);
+                        assertArrayEquals(aloneScores, scores, 0f, "query " + i);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            int checked = 0;
+            for (Future<Integer> f : done) {
+                checked += f.get(2, TimeUnit.MINUTES);
+            }
+            assertEquals(queries.size(), checked);
+        } finally {
+            pool.shutdownNow();
+        }
+        // Sixteen callers asking back to back share rounds: fewer rounds than queries scanned.
+        assertTrue(combiner.scans() < combiner.scanned(),
+                combiner.scans() + " rounds for " + combiner.scanned() + " queries");
+    }
+
+    @Test
     void aLoneCallerIsScannedAtOnceAloneAndNeverWaitsForCompany() {
         int rows = 300;
         int dim = 32;
