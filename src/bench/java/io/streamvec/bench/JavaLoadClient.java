@@ -25,8 +25,10 @@ import org.HdrHistogram.Histogram;
  * been read, latencies (send to the last byte of the answer) in an HdrHistogram per connection, merged at the
  * end. A connection the server closes (or that fails) is counted as an error and opened again.
  *
- * <p>With a {@code pace} the connections send at most one request per pace instead (a probe: a scraper's
- * request every so often rather than a closed loop).
+ * <p>With a {@code pace} each connection sends one request per pace instead, on a schedule (a probe, such as a
+ * scraper's request every so often, or an offered rate: 16 connections each paced at 3.2 ms offer 5,000
+ * requests/s). A request's latency then runs from the time it was due, not from when it went out: a request
+ * held back behind a slow answer counts the time it waited (no coordinated omission), as wrk2 measures.
  */
 public final class JavaLoadClient implements HttpLoadClient {
 
@@ -276,6 +278,9 @@ public final class JavaLoadClient implements HttpLoadClient {
                             return;
                         }
                     }
+                }
+                long scheduled = due;
+                if (paceNanos > 0) {
                     due += paceNanos;
                 }
                 byte[] request = requests[next];
@@ -288,7 +293,8 @@ public final class JavaLoadClient implements HttpLoadClient {
                     out.write(request);
                     out.flush();
                     Answer answer = readAnswer(in);
-                    latencies.recordValue(Math.min(System.nanoTime() - sent, HIGHEST_NANOS));
+                    long from = paceNanos > 0 ? Math.min(scheduled, sent) : sent;
+                    latencies.recordValue(Math.min(System.nanoTime() - from, HIGHEST_NANOS));
                     if (answer.status() / 100 != 2) {
                         errors++;
                     }

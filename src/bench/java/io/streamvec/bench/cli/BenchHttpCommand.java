@@ -11,6 +11,7 @@ import io.streamvec.bench.WrkLoadClient;
 import io.streamvec.http.Responses;
 import io.streamvec.song2vec.data.PlaylistFile;
 import io.streamvec.song2vec.data.SyntheticPlaylists;
+import io.streamvec.song2vec.model.NeighborIndex;
 import io.streamvec.song2vec.model.SongModelView;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -122,6 +123,12 @@ final class BenchHttpCommand implements Callable<Integer> {
                     + "0 skips (default: ${DEFAULT-VALUE}).")
     int slowClients;
 
+    @Option(names = "--offered", defaultValue = "5000@16", split = ",",
+            description = "Offered loads on /songs/{id}/similar, training off: RATE@CONNECTIONS, e.g. 5000@16 "
+                    + "(requests/s in all, paced per connection; latency from each request's scheduled time), "
+                    + "after the closed-loop table; none: --offered= (default: ${DEFAULT-VALUE})")
+    List<String> offered;
+
     @Option(names = "--loaded-connections", defaultValue = "64",
             description = "Connections on the query server while /metrics is probed (default: ${DEFAULT-VALUE}).")
     int loadedConnections;
@@ -135,7 +142,7 @@ final class BenchHttpCommand implements Callable<Integer> {
 
     /** One cell of the table. */
     private record Cell(Training training, Target target, int connections, HttpLoadClient.Result result,
-                        double trainedSongsPerSecond) {}
+                        double trainedSongsPerSecond, double keptShare) {}
 
     @Override
     public Integer call() throws Exception {
@@ -207,9 +214,11 @@ final class BenchHttpCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "training on: a producer sends %,.0f songs/s as whole playlists; the last column is "
                         + "what the model trained during the cell%n", trainingRate);
             }
-            String header = String.format(Locale.ROOT, "%-8s %-8s %5s %10s %10s %8s %8s %9s %8s %8s %7s %14s",
+            out.printf(Locale.ROOT, "kept: the share of similar queries a snapshot answered from its kept searches "
+                    + "(at most %,d rows kept; -Dsong2vec.query.cache.entries=0 keeps none)%n", NeighborIndex.CACHE_ENTRIES);
+            String header = String.format(Locale.ROOT, "%-8s %-8s %5s %10s %10s %8s %8s %9s %8s %8s %7s %6s %14s",
                     "training", "target", "conns", "requests", "req/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms",
-                    "max ms", "errors", "trained songs/s");
+                    "max ms", "errors", "kept", "trained songs/s");
             out.println(header);
             out.flush();
             List<Cell> cells = new ArrayList<>();
@@ -226,10 +235,12 @@ final class BenchHttpCommand implements Callable<Integer> {
                         }
                         for (int n : connections) {
                             long songsBefore = run.songsTrained();
+                            SongModelView.CacheCounts cacheBefore = model.similarCache();
                             long started = System.nanoTime();
                             HttpLoadClient.Result result = load.run(base, paths.get(target), n, duration);
                             double trainedRate = (run.songsTrained() - songsBefore) / ((System.nanoTime() - started) / 1e9);
-                            Cell cell = new Cell(mode, target, n, result, trainedRate);
+                            Cell cell = new Cell(mode, target, n, result, trainedRate,
+                                    target == Target.similar ? keptShare(cacheBefore, model.similarCache()) : Double.NaN);
                             cells.add(cell);
                             out.println(row(cell));
                             out.flush();
@@ -240,6 +251,7 @@ final class BenchHttpCommand implements Callable<Integer> {
                 }
             }
 
+            offered(out, run, model, load, paths.get(Target.similar));
             shares(out, direct, cells);
             metricsUnderLoad(out, run, load, paths);
             if (slowClients > 0) {
@@ -252,6 +264,11 @@ final class BenchHttpCommand implements Callable<Integer> {
     private void validate() {
         if (connections.isEmpty() || connections.stream().anyMatch(n -> n < 1) || loadedConnections < 1) {
             throw new ParameterException(spec.commandLine(), "--connections and --loaded-connections must be >= 1");
+        }
+        if (offered.stream().anyMatch(o -> !o.isBlank() && !o.matches("[0-9]+(\\.[0-9]+)?@[1-9][0-9]*"))
+                || offered.stream().anyMatch(o -> o.startsWith("0@") || o.matches("0+(\\.0+)?@.*"))) {
+            throw new ParameterException(spec.commandLine(), "--offered takes RATE@CONNECTIONS with a rate > 0, e.g. "
+                    + "5000@16: " + offered);
         }
         if (duration.isNegative() || duration.isZero() || warmup.isNegative() || trainTimeout.isNegative()
                 || trainTimeout.isZero()) {
@@ -286,10 +303,25 @@ final class BenchHttpCommand implements Callable<Integer> {
 
     private static String row(Cell cell) {
         HttpLoadClient.Result r = cell.result();
-        return String.format(Locale.ROOT, "%-8s %-8s %5d %10d %10.1f %8.3f %8.3f %9.3f %8.3f %8.1f %7d %14s",
+        return String.format(Locale.ROOT, "%-8s %-8s %5d %10d %10.1f %8.3f %8.3f %9.3f %8.3f %8.1f %7d %6s %14s",
                 cell.training(), cell.target(), cell.connections(), r.requests(), r.requestsPerSecond(), r.meanMs(),
                 r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(), r.errors(),
+                Double.isNaN(cell.keptShare()) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * cell.keptShare()),
                 cell.training() == Training.on ? String.format(Locale.ROOT, "%,.0f", cell.trainedSongsPerSecond()) : "-");
+    }
+
+    /**
+     * The share of similar queries answered from kept searches between two counts of the model's snapshots; when
+     * a new snapshot was published between them (it counts from zero), the new snapshot's own counts.
+     */
+    private static double keptShare(SongModelView.CacheCounts before, SongModelView.CacheCounts after) {
+        long hits = after.hits() - before.hits();
+        long misses = after.misses() - before.misses();
+        if (hits < 0 || misses < 0) {
+            hits = after.hits();
+            misses = after.misses();
+        }
+        return hits + misses == 0 ? Double.NaN : (double) hits / (hits + misses);
     }
 
     /** The queries of each route timed in-process: {model search, query object}, for similar and next. */
@@ -305,15 +337,18 @@ final class BenchHttpCommand implements Callable<Integer> {
         for (String id : playlistIds.subList(0, Math.min(playlistIds.size(), 2_000))) {
             queries.next(id, k).map(Responses.PlaylistNext::recentSongs).filter(r -> !r.isEmpty()).ifPresent(recent::add);
         }
+        SongModelView.CacheCounts cacheBefore = model.similarCache();
         timings.put(Target.similar, new HttpRun.Timing[] {
             HttpRun.time(songIds, directQueries, id -> model.similar(id, k).orElse(null)),
             HttpRun.time(songIds, directQueries, id -> queries.similar(id, k).orElse(null))});
+        double kept = keptShare(cacheBefore, model.similarCache());
         if (!recent.isEmpty()) {
             timings.put(Target.next, new HttpRun.Timing[] {
                 HttpRun.time(recent, directQueries, songs -> model.continuation(songs, k).orElse(null)),
                 HttpRun.time(playlistIds, directQueries, id -> queries.next(id, k).orElse(null))});
         }
-        out.printf(Locale.ROOT, "%nin-process, one thread, no HTTP (%,d queries each, k=%d):%n", directQueries, k);
+        out.printf(Locale.ROOT, "%nin-process, one thread, no HTTP (%,d queries each, k=%d; %.0f%% of the similar "
+                + "queries answered from kept searches):%n", directQueries, k, Double.isNaN(kept) ? 0 : 100 * kept);
         out.printf(Locale.ROOT, "  %-8s %-52s %9s %9s %9s%n", "route", "part", "mean ms", "p50 ms", "p99 ms");
         String[] parts = {"nearest-neighbour search (the model's snapshot)",
             "query object (stores, search, metadata)"};
@@ -386,6 +421,12 @@ final class BenchHttpCommand implements Callable<Integer> {
         direct.forEach((target, pair) -> {
             double search = pair[0].meanMs();
             double query = pair[1].meanMs();
+            if (target == Target.similar && NeighborIndex.CACHE_ENTRIES > 0) {
+                // Kept searches answer repeated queries without a scan: the in-process timings mix both.
+                out.printf(Locale.ROOT, "  %-8s the in-process timings mix kept searches and scans: the split of a "
+                        + "scanned query needs a run with -Dsong2vec.query.cache.entries=0%n", target);
+                return;
+            }
             for (Cell cell : cells) {
                 if (cell.target() != target || cell.training() != Training.off) {
                     continue;
@@ -413,6 +454,39 @@ final class BenchHttpCommand implements Callable<Integer> {
             }
         });
         out.flush();
+    }
+
+    /**
+     * The similar route at offered rates rather than as fast as it answers: each of the connections sends on a
+     * schedule, and a request's latency runs from when it was due (so the percentiles are those a client sending
+     * at that rate sees).
+     */
+    private void offered(PrintWriter out, HttpRun run, SongModelView model, HttpLoadClient warmLoad, List<String> paths)
+            throws Exception {
+        List<String> loads = offered.stream().filter(o -> !o.isBlank()).toList();
+        if (loads.isEmpty()) {
+            return;
+        }
+        if (!warmup.isZero()) { // after training on, a new snapshot: it keeps its searches from here
+            warmLoad.run(run.queries(), paths, connections.get(connections.size() - 1), warmup);
+        }
+        out.printf(Locale.ROOT, "%noffered load on /songs/{id}/similar, training off (java client, each connection "
+                + "paced; latency from each request's scheduled time):%n");
+        out.printf(Locale.ROOT, "  %9s %5s %10s %10s %8s %8s %9s %8s %8s %7s %6s%n", "offered/s", "conns", "requests",
+                "req/s", "mean ms", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "errors", "kept");
+        for (String load : loads) {
+            String[] parts = load.split("@");
+            double rate = Double.parseDouble(parts[0]);
+            int connections = Integer.parseInt(parts[1]);
+            Duration pace = Duration.ofNanos(Math.round(connections * 1e9 / rate));
+            SongModelView.CacheCounts cacheBefore = model.similarCache();
+            HttpLoadClient.Result r = new JavaLoadClient(pace).run(run.queries(), paths, connections, duration);
+            double kept = keptShare(cacheBefore, model.similarCache());
+            out.printf(Locale.ROOT, "  %,9.0f %5d %10d %10.1f %8.3f %8.3f %9.3f %8.3f %8.1f %7d %6s%n", rate, connections,
+                    r.requests(), r.requestsPerSecond(), r.meanMs(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(),
+                    r.errors(), Double.isNaN(kept) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * kept));
+            out.flush();
+        }
     }
 
     /** /metrics probed once every 100 ms, alone and while the query server serves {@code loadedConnections}. */

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An immutable snapshot of a model for queries: the normalised song vectors ({@link TopK}) for
@@ -26,12 +28,31 @@ public final class NeighborIndex {
     /** Queries at most this many scanned together by default ({@link QueryCombiner}). */
     public static final int DEFAULT_QUERY_BATCH = 16;
 
+    /**
+     * Rows (with their scores) that a snapshot keeps of its similar-song searches, at most: 8 bytes each, so
+     * 2,000,000 are 16 MB ({@code -Dsong2vec.query.cache.entries}; 0: none kept).
+     */
+    public static final long CACHE_ENTRIES = Long.getLong("song2vec.query.cache.entries", 2_000_000L);
+
     /** The last {@link #sequence} given. */
     private static final AtomicLong SEQUENCES = new AtomicLong();
+
+    /** A similar-song search of one row as scanned: the first {@code asked} rows (or all there were), best first. */
+    private record Scanned(int asked, int[] rows, float[] scores) {}
 
     private final TopK topK;
     /** The nearest-neighbour searches of concurrent queries, scanned together. */
     private final QueryCombiner search;
+    /**
+     * Per row, its longest similar-song search so far. A snapshot never changes, so a search for k rows is the
+     * first k of any longer search of the same row (the order is total: score, then row), and a repeated query
+     * is answered without a scan, exactly as the scan would answer it. Kept until {@link #CACHE_ENTRIES} rows
+     * are kept; the next snapshot starts empty.
+     */
+    private final AtomicReferenceArray<Scanned> scannedRows;
+    private final AtomicLong cachedEntries = new AtomicLong();
+    private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder cacheMisses = new LongAdder();
     private final float[] raw;
     private final long[] counts;
     private final String[] ids;
@@ -48,6 +69,7 @@ public final class NeighborIndex {
                           Map<String, Integer> rows, int dim, int recentSongs, long events, long builtAtMs) {
         this.topK = topK;
         this.search = new QueryCombiner(topK, queryBatch);
+        this.scannedRows = new AtomicReferenceArray<>(CACHE_ENTRIES > 0 ? topK.rows() : 0);
         this.raw = raw;
         this.counts = counts;
         this.ids = ids;
@@ -133,10 +155,38 @@ public final class NeighborIndex {
         if (row == null) {
             return Optional.empty();
         }
-        float[] unit = new float[dim];
-        float[] scores = new float[k + 1];
-        int[] best = search.nearest(topK.unitRow(row, unit), 0, k + 1, row, scores);
-        return Optional.of(collect(best, scores, k, Set.of(row)));
+        Scanned scanned = scanned(row, k + 1);
+        return Optional.of(collect(scanned.rows(), scanned.scores(), k, Set.of(row)));
+    }
+
+    /** The first {@code wanted} rows nearest to row {@code row} (itself left out): kept ones, or a scan. */
+    private Scanned scanned(int row, int wanted) {
+        Scanned kept = CACHE_ENTRIES > 0 ? scannedRows.get(row) : null;
+        if (kept != null && kept.asked() >= wanted) {
+            cacheHits.increment();
+            int n = Math.min(wanted, kept.rows().length);
+            return n == kept.rows().length ? kept : new Scanned(wanted, Arrays.copyOf(kept.rows(), n),
+                    Arrays.copyOf(kept.scores(), n));
+        }
+        cacheMisses.increment();
+        float[] scores = new float[wanted];
+        int[] best = search.nearest(topK.unitRow(row, new float[dim]), 0, wanted, row, scores);
+        Scanned fresh = new Scanned(wanted, best, best.length == wanted ? scores : Arrays.copyOf(scores, best.length));
+        if (CACHE_ENTRIES > 0 && (kept == null || kept.asked() < wanted)
+                && cachedEntries.addAndGet(best.length) <= CACHE_ENTRIES) {
+            scannedRows.set(row, fresh); // a concurrent search of the same row may replace it: either is exact
+        }
+        return fresh;
+    }
+
+    /** Similar-song queries answered from this snapshot's kept searches so far. */
+    public long cacheHits() {
+        return cacheHits.sum();
+    }
+
+    /** Similar-song queries this snapshot has scanned for so far. */
+    public long cacheMisses() {
+        return cacheMisses.sum();
     }
 
     /**

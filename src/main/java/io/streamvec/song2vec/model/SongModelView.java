@@ -84,6 +84,17 @@ public interface SongModelView {
      */
     List<Long> snapshots();
 
+    /**
+     * Similar-song queries the current snapshots answered from their kept searches (hits) and by a scan
+     * (misses), summed over the local models: each new snapshot counts from zero.
+     */
+    default CacheCounts similarCache() {
+        return new CacheCounts(0, 0);
+    }
+
+    /** Hits and misses of the snapshots' kept similar-song searches. */
+    record CacheCounts(long hits, long misses) {}
+
     /** Songs in the vocabulary. */
     int vocabularySize();
 

@@ -471,6 +471,12 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     }
 
     @Override
+    public CacheCounts similarCache() {
+        NeighborIndex current = index;
+        return current == null ? new CacheCounts(0, 0) : new CacheCounts(current.cacheHits(), current.cacheMisses());
+    }
+
+    @Override
     public int vocabularySize() {
         NeighborIndex current = index;
         return current == null ? 0 : current.size();

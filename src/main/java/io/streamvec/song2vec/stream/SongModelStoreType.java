@@ -116,6 +116,18 @@ public final class SongModelStoreType implements QueryableStoreType<SongModelVie
         }
 
         @Override
+        public CacheCounts similarCache() {
+            long hits = 0;
+            long misses = 0;
+            for (SongModelView store : stores.get()) {
+                CacheCounts counts = store.similarCache();
+                hits += counts.hits();
+                misses += counts.misses();
+            }
+            return new CacheCounts(hits, misses);
+        }
+
+        @Override
         public int vocabularySize() {
             return ordered().stream().mapToInt(SongModelView::vocabularySize).max().orElse(0);
         }
