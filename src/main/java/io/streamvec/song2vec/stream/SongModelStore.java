@@ -77,6 +77,9 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     private long deltaPosition;
     private boolean metaChanged;
     private volatile NeighborIndex index;
+    /** Similar-song queries the snapshots before the current one answered from kept searches and by a scan. */
+    private volatile long keptBefore;
+    private volatile long scannedBefore;
     private long indexedEvents = -1;
 
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
@@ -389,7 +392,24 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
 
     private void rebuildIndex(long nowMs) {
         indexedEvents = events.get();
+        NeighborIndex previous = index;
         index = NeighborIndex.of(model(), indexedEvents, nowMs, queryBatch);
+        if (previous != null) { // queries still running on it may add a few more: those are not counted
+            keptBefore += previous.cacheHits();
+            scannedBefore += previous.cacheMisses();
+        }
+    }
+
+    /** Similar-song queries answered from a snapshot's kept searches, over all this store's snapshots. */
+    public long similarKept() {
+        NeighborIndex current = index;
+        return keptBefore + (current == null ? 0 : current.cacheHits());
+    }
+
+    /** Similar-song queries a snapshot scanned for, over all this store's snapshots. */
+    public long similarScanned() {
+        NeighborIndex current = index;
+        return scannedBefore + (current == null ? 0 : current.cacheMisses());
     }
 
     @Override

@@ -169,6 +169,24 @@ class SongModelStoreTest {
     }
 
     @Test
+    void similarQueriesAreCountedKeptOrScannedAcrossSnapshots() {
+        SongModelStore store = trained(rows(), SgnsConfig.builder().capacity(1000).build());
+        String song = store.model().vocab.id(3);
+        store.refreshIndex(0, 0);
+        List<SongModelView.Neighbor> first = store.similar(song, 5).orElseThrow();
+        assertEquals(first, store.similar(song, 5).orElseThrow(), "kept: the same answer");
+        assertEquals(first.subList(0, 3), store.similar(song, 3).orElseThrow(), "fewer songs: the first of them");
+        assertEquals(1, store.similarScanned());
+        assertEquals(2, store.similarKept());
+        store.refreshIndex(5000, 1000); // a new snapshot keeps nothing yet; the counts go on
+        store.similar(song, 5);
+        assertEquals(2, store.similarScanned());
+        assertEquals(2, store.similarKept());
+        store.similar(song, 5);
+        assertEquals(3, store.similarKept());
+    }
+
+    @Test
     void leavingTheTaskDropsTheWorkingCopy() {
         KeyValueStore<Integer, byte[]> rows = rows();
         SongModelStore store = trained(rows, SgnsConfig.builder().capacity(1000).build());
