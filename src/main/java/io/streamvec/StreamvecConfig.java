@@ -371,8 +371,9 @@ public final class StreamvecConfig extends AbstractConfig {
         def.define(QUERY_BATCH_MAX, Type.INT, Song2vecSettings.DEFAULT_QUERY_BATCH, Range.between(1, 256),
                 Importance.LOW,
                 "At most this many concurrent nearest-neighbour queries (the song routes, recommendations) are "
-                        + "answered by one scan of the snapshot: a query that arrives while a scan runs joins the "
-                        + "next one. The answers are the same; 1 scans every query alone.",
+                        + "answered by one scan of the snapshot: a query that arrives while the scan runs joins it at "
+                        + "the next chunk and is answered after one round of the rows. The answers are the same; 1 "
+                        + "scans every query alone.",
                 GROUP_RECOMMENDATIONS, ++order, Width.SHORT, QUERY_BATCH_MAX);
 
         order = 0;
