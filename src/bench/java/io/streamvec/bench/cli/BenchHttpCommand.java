@@ -310,17 +310,10 @@ final class BenchHttpCommand implements Callable<Integer> {
                 cell.training() == Training.on ? String.format(Locale.ROOT, "%,.0f", cell.trainedSongsPerSecond()) : "-");
     }
 
-    /**
-     * The share of similar queries answered from kept searches between two counts of the model's snapshots; when
-     * a new snapshot was published between them (it counts from zero), the new snapshot's own counts.
-     */
+    /** The share of similar queries answered from kept searches between two counts of the model's. */
     private static double keptShare(SongModelView.CacheCounts before, SongModelView.CacheCounts after) {
         long hits = after.hits() - before.hits();
         long misses = after.misses() - before.misses();
-        if (hits < 0 || misses < 0) {
-            hits = after.hits();
-            misses = after.misses();
-        }
         return hits + misses == 0 ? Double.NaN : (double) hits / (hits + misses);
     }
 

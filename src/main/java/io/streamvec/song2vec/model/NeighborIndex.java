@@ -172,8 +172,7 @@ public final class NeighborIndex {
         float[] scores = new float[wanted];
         int[] best = search.nearest(topK.unitRow(row, new float[dim]), 0, wanted, row, scores);
         Scanned fresh = new Scanned(wanted, best, best.length == wanted ? scores : Arrays.copyOf(scores, best.length));
-        if (CACHE_ENTRIES > 0 && (kept == null || kept.asked() < wanted)
-                && cachedEntries.addAndGet(best.length) <= CACHE_ENTRIES) {
+        if (CACHE_ENTRIES > 0 && cachedEntries.addAndGet(best.length) <= CACHE_ENTRIES) {
             scannedRows.set(row, fresh); // a concurrent search of the same row may replace it: either is exact
         }
         return fresh;

@@ -85,8 +85,8 @@ public interface SongModelView {
     List<Long> snapshots();
 
     /**
-     * Similar-song queries the current snapshots answered from their kept searches (hits) and by a scan
-     * (misses), summed over the local models: each new snapshot counts from zero.
+     * Similar-song queries answered from a query snapshot's kept searches (hits) and by a scan (misses), over all
+     * the snapshots of the local models so far (counts only grow).
      */
     default CacheCounts similarCache() {
         return new CacheCounts(0, 0);

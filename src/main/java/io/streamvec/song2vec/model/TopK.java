@@ -80,7 +80,13 @@ public final class TopK {
      * float[])} would answer.
      */
     void scanBlocks(float[][] q, int[] qo, int n, int[] exclude, Heap[] best, int fromBlock, int toBlock) {
-        if (VecOps.SCALAR) {
+        scanBlocks(q, qo, n, exclude, best, fromBlock, toBlock, !VecOps.SCALAR);
+    }
+
+    /** {@link #scanBlocks} on the vector kernels or the scalar loop (for tests). */
+    private void scanBlocks(float[][] q, int[] qo, int n, int[] exclude, Heap[] best, int fromBlock, int toBlock,
+                            boolean simd) {
+        if (!simd) {
             int end = Math.min(rows, toBlock * LANES);
             for (int r = fromBlock * LANES; r < end; r++) {
                 for (int j = 0; j < n; j++) {
@@ -195,18 +201,7 @@ public final class TopK {
                 ex[j] = excludes[i];
                 best[j] = heaps[i];
             }
-            if (simd) {
-                SimdOps.scanBatch(q, qo, n, blocks, rows, dim, ex, best, 0, blockCount());
-            } else {
-                for (int r = 0; r < rows; r++) {
-                    for (int j = 0; j < n; j++) {
-                        if (r != ex[j]) {
-                            float s = score(q[j], qo[j], r);
-                            if (s > best[j].threshold()) best[j].offer(s, r);
-                        }
-                    }
-                }
-            }
+            scanBlocks(q, qo, n, ex, best, 0, blockCount(), simd);
             for (int j = 0; j < n; j++) {
                 int i = active[j];
                 out[i] = heaps[i].drain(scoresOut(scoresOut, i));

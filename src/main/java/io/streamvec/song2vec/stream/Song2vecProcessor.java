@@ -162,10 +162,10 @@ public final class Song2vecProcessor extends ContextualProcessor<String, Playlis
                 .description("Songs (words) trained").register(metrics));
         taskMeters.add(FunctionCounter.builder("streamvec.song2vec.pairs", model, SgnsModel::pairs).tag("task", task)
                 .description("(centre, context) pairs trained").register(metrics));
-        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.similar.queries", store, SongModelStore::similarKept)
+        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.similar.queries", store, m -> m.similarCache().hits())
                 .tag("task", task).tag("answer", "kept")
                 .description("Similar-song queries answered from the query snapshot's kept searches").register(metrics));
-        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.similar.queries", store, SongModelStore::similarScanned)
+        taskMeters.add(FunctionCounter.builder("streamvec.song2vec.similar.queries", store, m -> m.similarCache().misses())
                 .tag("task", task).tag("answer", "scanned")
                 .description("Similar-song queries answered by a scan of the query snapshot").register(metrics));
         taskMeters.add(Gauge.builder("streamvec.song2vec.model.checksum", this, p -> p.checksum).tag("task", task)

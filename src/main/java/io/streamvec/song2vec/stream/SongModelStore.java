@@ -77,9 +77,13 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
     private long deltaPosition;
     private boolean metaChanged;
     private volatile NeighborIndex index;
-    /** Similar-song queries the snapshots before the current one answered from kept searches and by a scan. */
-    private volatile long keptBefore;
-    private volatile long scannedBefore;
+    /**
+     * The current snapshot with what the snapshots before it answered from kept searches and by a scan, read
+     * together so that the counts only grow.
+     */
+    private volatile SimilarCounts similarCounts = new SimilarCounts(null, 0, 0);
+
+    private record SimilarCounts(NeighborIndex index, long keptBefore, long scannedBefore) {}
     private long indexedEvents = -1;
 
     SongModelStore(String name, KeyValueStore<Integer, byte[]> rows, SgnsConfig config) {
@@ -267,7 +271,6 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
             return sync;
         }
         sync = new ModelSync(m, source);
-        long[] count = new long[1];
         float[] input = new float[config.dim];
         float[] output = new float[config.dim];
         for (var entry : restoredBaselines.entrySet()) {
@@ -282,14 +285,14 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
                     b.get(idBytes);
                     id = new String(idBytes, StandardCharsets.UTF_8);
                 }
-                count[0] = b.getLong();
+                long count = b.getLong();
                 for (int i = 0; i < config.dim; i++) {
                     input[i] = b.getFloat();
                 }
                 for (int i = 0; i < config.dim; i++) {
                     output[i] = b.getFloat();
                 }
-                sync.restoreBaseline(row, id, count[0], input, output);
+                sync.restoreBaseline(row, id, count, input, output);
                 unpublished.mark(row);
             }
         }
@@ -392,24 +395,12 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
 
     private void rebuildIndex(long nowMs) {
         indexedEvents = events.get();
-        NeighborIndex previous = index;
         index = NeighborIndex.of(model(), indexedEvents, nowMs, queryBatch);
-        if (previous != null) { // queries still running on it may add a few more: those are not counted
-            keptBefore += previous.cacheHits();
-            scannedBefore += previous.cacheMisses();
-        }
-    }
-
-    /** Similar-song queries answered from a snapshot's kept searches, over all this store's snapshots. */
-    public long similarKept() {
-        NeighborIndex current = index;
-        return keptBefore + (current == null ? 0 : current.cacheHits());
-    }
-
-    /** Similar-song queries a snapshot scanned for, over all this store's snapshots. */
-    public long similarScanned() {
-        NeighborIndex current = index;
-        return scannedBefore + (current == null ? 0 : current.cacheMisses());
+        SimilarCounts before = similarCounts;
+        NeighborIndex previous = before.index();
+        // queries still running on the previous snapshot may add a few more: those are not counted
+        similarCounts = previous == null ? new SimilarCounts(index, 0, 0) : new SimilarCounts(index,
+                before.keptBefore() + previous.cacheHits(), before.scannedBefore() + previous.cacheMisses());
     }
 
     @Override
@@ -492,8 +483,10 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
 
     @Override
     public CacheCounts similarCache() {
-        NeighborIndex current = index;
-        return current == null ? new CacheCounts(0, 0) : new CacheCounts(current.cacheHits(), current.cacheMisses());
+        SimilarCounts counts = similarCounts;
+        NeighborIndex current = counts.index();
+        return current == null ? new CacheCounts(0, 0) : new CacheCounts(counts.keptBefore() + current.cacheHits(),
+                counts.scannedBefore() + current.cacheMisses());
     }
 
     @Override
@@ -691,6 +684,7 @@ public final class SongModelStore extends WorkingCopyStore<Integer> implements S
         storedBaselines = null;
         staleBaselines = null;
         index = null;
+        similarCounts = new SimilarCounts(null, 0, 0);
         changes = null;
         events.set(0);
         deltaPosition = 0;

@@ -176,14 +176,14 @@ class SongModelStoreTest {
         List<SongModelView.Neighbor> first = store.similar(song, 5).orElseThrow();
         assertEquals(first, store.similar(song, 5).orElseThrow(), "kept: the same answer");
         assertEquals(first.subList(0, 3), store.similar(song, 3).orElseThrow(), "fewer songs: the first of them");
-        assertEquals(1, store.similarScanned());
-        assertEquals(2, store.similarKept());
+        assertEquals(1, store.similarCache().misses());
+        assertEquals(2, store.similarCache().hits());
         store.refreshIndex(5000, 1000); // a new snapshot keeps nothing yet; the counts go on
         store.similar(song, 5);
-        assertEquals(2, store.similarScanned());
-        assertEquals(2, store.similarKept());
+        assertEquals(2, store.similarCache().misses());
+        assertEquals(2, store.similarCache().hits());
         store.similar(song, 5);
-        assertEquals(3, store.similarKept());
+        assertEquals(3, store.similarCache().hits());
     }
 
     @Test
