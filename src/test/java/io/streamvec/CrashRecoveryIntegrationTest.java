@@ -1,5 +1,7 @@
 package io.streamvec;
 
+import static io.streamvec.ChildJvm.producer;
+import static io.streamvec.ChildJvm.vectorOf;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +35,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -163,13 +161,13 @@ class CrashRecoveryIntegrationTest {
 
                 for (int i = 0; i < SONGS_PER_POOL; i++) {
                     String onlyBefore = "a-" + i;
-                    assertArrayEquals(floats(afterPhase1.get(onlyBefore)), floats(afterRestart.get(onlyBefore)),
+                    assertArrayEquals(vectorOf(afterPhase1.get(onlyBefore)), vectorOf(afterRestart.get(onlyBefore)),
                             onlyBefore + " is in no playlist after phase 1: its vector is the restored one, bit for bit");
                 }
                 int moved = 0;
                 for (int i = 0; i < SONGS_PER_POOL; i++) {
                     String shared = "s-" + i;
-                    if (!java.util.Arrays.equals(floats(afterPhase1.get(shared)), floats(afterRestart.get(shared)))) {
+                    if (!java.util.Arrays.equals(vectorOf(afterPhase1.get(shared)), vectorOf(afterRestart.get(shared)))) {
                         moved++;
                     }
                 }
@@ -191,7 +189,7 @@ class CrashRecoveryIntegrationTest {
                 Map<String, JsonNode> restored = third.awaitVectors(
                         new ArrayList<>(expectedCounts.keySet()), TOTAL_PLAYLISTS);
                 for (String song : expectedCounts.keySet()) {
-                    assertArrayEquals(floats(afterRestart.get(song)), floats(restored.get(song)), song + third.tail());
+                    assertArrayEquals(vectorOf(afterRestart.get(song)), vectorOf(restored.get(song)), song + third.tail());
                 }
                 assertCounts(restored, third);
                 Thread.sleep(2_000);
@@ -220,13 +218,6 @@ class CrashRecoveryIntegrationTest {
 
     private static Path config(Path file, EmbeddedKafka kafka, Path stateDir) throws IOException {
         return ChildJvm.writeConfig(file, kafka, APP_ID, stateDir, "song2vec.index.refresh.ms=200");
-    }
-
-    private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Half of phase 2 at a steady pace (~6 s): one text and a few playlists every 50 ms. */
@@ -293,16 +284,6 @@ class CrashRecoveryIntegrationTest {
         }
     }
 
-    private static float[] floats(JsonNode vector) {
-        JsonNode values = vector.get("vector");
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) values.get(i).doubleValue(); // each float is printed to parse back exactly
-        }
-        assertEquals(vector.get("dim").asInt(), out.length);
-        return out;
-    }
-
     /** Waits until the child has trained exactly {@code expected} events; more is a failure at once. */
     private static void awaitEvents(Child child, String what, long expected) throws InterruptedException {
         long[] last = {-1};
@@ -325,13 +306,8 @@ class CrashRecoveryIntegrationTest {
 
     /** One streamvec child JVM ({@code run --config FILE}), its output in a log file. */
     private static final class Child extends ChildJvm {
-        private static final Pattern HTTP = Pattern.compile("HTTP endpoints at (http://\\S+/)");
-        private static final Pattern OPERATIONS = Pattern.compile("metrics and health at (http://\\S+/)");
         private static final Pattern EVENTS = Pattern.compile("(?m)^streamvec_song2vec_events_total\\{[^}]*} (\\S+)$");
         private static final Pattern INDEXED = Pattern.compile("(?m)^streamvec_text_index_texts\\{[^}]*} (\\S+)$");
-
-        private URI api;
-        private URI operations;
 
         private Child(Path config, Path log) throws IOException {
             super(config, log);
@@ -339,22 +315,6 @@ class CrashRecoveryIntegrationTest {
 
         static Child start(Path config, Path log) throws IOException {
             return new Child(config, log);
-        }
-
-        /** Waits for the ports in the log, then for /health/ready (RUNNING: tasks assigned and restored). */
-        void awaitReady(Duration timeout) throws InterruptedException {
-            await(this, "the endpoints are bound", () -> {
-                String out = output();
-                Matcher h = HTTP.matcher(out);
-                Matcher o = OPERATIONS.matcher(out);
-                if (h.find() && o.find()) {
-                    api = URI.create(h.group(1));
-                    operations = URI.create(o.group(1));
-                    return true;
-                }
-                return false;
-            });
-            await(this, "ready", () -> status(operations.resolve("/health/ready")) == 200);
         }
 
         /** Playlist events trained, summed over tasks, from /metrics; -1 while none is reported. */

@@ -1,5 +1,7 @@
 package io.streamvec;
 
+import static io.streamvec.ChildJvm.producer;
+import static io.streamvec.ChildJvm.vectorOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,13 +15,11 @@ import io.streamvec.serde.AvroSerde;
 import io.streamvec.serde.EmbeddedSchemaRegistry;
 import io.streamvec.song2vec.data.SyntheticPlaylists;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -28,10 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,8 +75,8 @@ class Song2vecReplicaKillIntegrationTest {
             Child b = new Child(configB, dir.resolve("b.log"));
             Child restarted = null;
             try {
-                a.awaitReady();
-                b.awaitReady();
+                a.awaitReady(WAIT);
+                b.awaitReady(WAIT);
                 Await.until(WAIT, "one song task on each instance", () -> a.songTasks() == 1 && b.songTasks() == 1,
                         () -> a.songTasks() + " and " + b.songTasks() + " tasks" + a.tail() + b.tail());
                 progress("both instances ready, one replica each");
@@ -102,7 +99,7 @@ class Song2vecReplicaKillIntegrationTest {
                 for (; step < STEPS; step++) {
                     produce(producer, serde, source, step, 50);
                 }
-                restarted.awaitReady();
+                restarted.awaitReady(WAIT);
                 Child again = restarted;
                 Await.until(WAIT, "one song task on each instance again",
                         () -> again.songTasks() == 1 && b.songTasks() == 1,
@@ -118,7 +115,7 @@ class Song2vecReplicaKillIntegrationTest {
                     assertEquals(song.getValue(), second.get(song.getKey()).get("count").asLong(), song.getKey());
                 }
                 double cosine = expected.keySet().stream()
-                        .mapToDouble(song -> Cosine.of(floats(first.get(song)), floats(second.get(song))))
+                        .mapToDouble(song -> Cosine.of(vectorOf(first.get(song)), vectorOf(second.get(song))))
                         .average().orElse(0);
                 progress(String.format("mean cosine of the replicas' vectors over %d songs: %.6f", expected.size(), cosine));
                 assertTrue(cosine >= 0.99, "the replicas agree: mean cosine " + cosine);
@@ -147,13 +144,6 @@ class Song2vecReplicaKillIntegrationTest {
                 "song2vec.alpha=0.025");
     }
 
-    private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
-        Properties config = new Properties();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-    }
-
     /** One step of the stream: {@value #PLAYLISTS_PER_STEP} whole playlists, then a pause. */
     private void produce(KafkaProducer<String, byte[]> producer, AvroSerde<PlaylistEvent> serde,
                          SyntheticPlaylists source, int step, long pauseMs) throws InterruptedException {
@@ -168,42 +158,12 @@ class Song2vecReplicaKillIntegrationTest {
         Thread.sleep(pauseMs);
     }
 
-    private static float[] floats(JsonNode vector) {
-        JsonNode values = vector.get("vector");
-        float[] out = new float[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) values.get(i).doubleValue();
-        }
-        return out;
-    }
-
-
     /** One streamvec child JVM ({@code run --config FILE}). */
     private final class Child extends ChildJvm {
-        private static final Pattern HTTP = Pattern.compile("HTTP endpoints at (http://\\S+/)");
-        private static final Pattern OPERATIONS = Pattern.compile("metrics and health at (http://\\S+/)");
         private static final Pattern EVENTS = Pattern.compile("(?m)^streamvec_song2vec_events_total\\{[^}]*} (\\S+)$");
-
-        private URI api;
-        private URI operations;
 
         Child(Path config, Path log) throws IOException {
             super(config, log);
-        }
-
-        void awaitReady() throws InterruptedException {
-            Await.until(WAIT, "the endpoints are bound", () -> {
-                String out = output();
-                Matcher h = HTTP.matcher(out);
-                Matcher o = OPERATIONS.matcher(out);
-                if (h.find() && o.find()) {
-                    api = URI.create(h.group(1));
-                    operations = URI.create(o.group(1));
-                    return true;
-                }
-                return false;
-            }, this::tail, this::exited);
-            Await.until(WAIT, "ready", () -> status(operations.resolve("/health/ready")) == 200, this::tail, this::exited);
         }
 
         /** The song tasks (replicas) this instance runs: one events meter per task. */

@@ -188,8 +188,15 @@ class TopKBatchTest {
         Random random = new Random(23);
         TopK topK = TopK.of(withTies(random, rows, dim), rows, dim);
         QueryCombiner combiner = new QueryCombiner(topK, 8);
-        List<Query> queries = queries(random, topK, rows, dim, 800);
-        int threads = 12;
+        askAtOnceAndCompareWithSingleScans(combiner, topK, queries(random, topK, rows, dim, 800), 12);
+    }
+
+    /**
+     * {@code threads} callers ask the combiner the queries at once (caller t asks queries t, t + threads, ...),
+     * each answer compared with the query scanned alone: the same rows, order and scores.
+     */
+    private static void askAtOnceAndCompareWithSingleScans(QueryCombiner combiner, TopK topK, List<Query> queries,
+                                                           int threads) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -280,36 +287,7 @@ class TopKBatchTest {
         TopK topK = TopK.of(withTies(random, rows, dim), rows, dim);
         assertTrue(topK.blockCount() > 4 * QueryCombiner.CHUNK_BLOCKS, "a round of several chunks");
         QueryCombiner combiner = new QueryCombiner(topK, 16);
-        List<Query> queries = queries(random, topK, rows, dim, 600);
-        int threads = 16;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int first = t;
-                done.add(pool.submit(() -> {
-                    int checked = 0;
-                    for (int i = first; i < queries.size(); i += threads) {
-                        Query q = queries.get(i);
-                        float[] scores = new float[Math.max(0, q.k())];
-                        int[] found = combiner.nearest(q.vec(), q.off(), q.k(), q.exclude(), scores);
-                        float[] aloneScores = new float[Math.max(0, q.k())];
-                        assertArrayEquals(topK.nearest(q.vec(), q.off(), q.k(), q.exclude(), aloneScores), found,
-                                "query " + i);
-                        assertArrayEquals(aloneScores, scores, 0f, "query " + i);
-                        checked++;
-                    }
-                    return checked;
-                }));
-            }
-            int checked = 0;
-            for (Future<Integer> f : done) {
-                checked += f.get(2, TimeUnit.MINUTES);
-            }
-            assertEquals(queries.size(), checked);
-        } finally {
-            pool.shutdownNow();
-        }
+        askAtOnceAndCompareWithSingleScans(combiner, topK, queries(random, topK, rows, dim, 600), 16);
         // Sixteen callers asking back to back share rounds: fewer rounds than queries scanned.
         assertTrue(combiner.scans() < combiner.scanned(),
                 combiner.scans() + " rounds for " + combiner.scanned() + " queries");
