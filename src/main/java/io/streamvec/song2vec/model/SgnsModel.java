@@ -57,7 +57,7 @@ public final class SgnsModel {
         return idx;
     }
 
-    /** gensim-like init: syn0 uniform in [-0.5/dim, 0.5/dim), syn1neg zero. */
+    /** gensim 4's init: syn0 uniform in [-1/dim, 1/dim), syn1neg zero. */
     void initRow(int idx, String songId) {
         initialRow(config, songId, syn0, syn1neg, idx * config.dim);
     }
@@ -68,7 +68,7 @@ public final class SgnsModel {
         long h = Rng.hash(config.seed, songId.hashCode());
         for (int i = 0; i < dim; i++) {
             h = Rng.splitmix(h);
-            in[offset + i] = (float) ((Rng.unit(h) - 0.5) / dim);
+            in[offset + i] = (float) ((2 * Rng.unit(h) - 1) / dim);
             out[offset + i] = 0f;
         }
     }

@@ -1,6 +1,9 @@
 package io.streamvec.song2vec.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -126,5 +129,46 @@ class SgnsUpdateReferenceTest {
         assertClose(r0, m.syn0, V * dim, 2e-4);
         assertClose(r1, m.syn1neg, V * dim, 2e-4);
         for (float x = -8; x <= 8; x += 0.001f) assertEquals(Sigmoid.exact(x), Sigmoid.fast(x), 2.5e-3);
+    }
+
+    /**
+     * gensim 4 starts every input vector uniform in [-1/dim, 1/dim) (KeyedVectors.prep_vectors) and every output
+     * vector at zero; at the defaults' small constant alpha the scale decides how soon training leaves the
+     * popularity-only regime, so it is the same here.
+     */
+    @Test
+    void initialRowsAreGensimsUniformRangeAndDependOnSeedAndIdOnly() {
+        int dim = 32;
+        SgnsConfig cfg = SgnsConfig.builder().dim(dim).seed(3).build();
+        float[] in = new float[dim];
+        float[] out = new float[dim];
+        double min = Double.MAX_VALUE;
+        double max = -Double.MAX_VALUE;
+        double sum = 0;
+        double sumSquares = 0;
+        int n = 0;
+        for (int s = 0; s < 2_000; s++) {
+            java.util.Arrays.fill(out, 1f);
+            SgnsModel.initialRow(cfg, "song-" + s, in, out, 0);
+            for (int i = 0; i < dim; i++) {
+                assertEquals(0f, out[i], "output vectors start at zero");
+                double x = in[i] * dim; // uniform in [-1, 1)
+                min = Math.min(min, x);
+                max = Math.max(max, x);
+                sum += x;
+                sumSquares += x * x;
+                n++;
+            }
+        }
+        assertTrue(min >= -1 && max < 1, "inside [-1/dim, 1/dim): " + min + ".." + max);
+        assertTrue(min < -0.99 && max > 0.99, "spans [-1/dim, 1/dim): " + min + ".." + max);
+        assertEquals(0, sum / n, 0.01, "mean");
+        assertEquals(1.0 / 3, sumSquares / n, 0.01, "variance of uniform(-1, 1)");
+
+        float[] again = new float[dim];
+        SgnsModel.initialRow(cfg, "song-1999", again, out, 0);
+        assertArrayEquals(in, again, "a function of the seed and the id");
+        SgnsModel.initialRow(SgnsConfig.builder().dim(dim).seed(4).build(), "song-1999", again, out, 0);
+        assertFalse(java.util.Arrays.equals(in, again), "another seed, another start");
     }
 }
