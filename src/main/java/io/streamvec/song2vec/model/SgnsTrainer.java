@@ -216,14 +216,9 @@ public final class SgnsTrainer {
             touched += out[t[k] * d];
         }
         sink = touched;
+        VecOps.negativeUpdates(out, t, n, in, inOff, w, d, alpha, cfg.exactSigmoid);
         for (int k = 0; k < n; k++) {
-            int target = t[k];
-            float label = k == 0 ? 1f : 0f;
-            int l2 = target * d;
-            float f = VecOps.dot(in, inOff, out, l2, d);
-            float g = (label - sigmoid(f)) * alpha;
-            VecOps.axpyBoth(g, out, l2, w, 0, in, inOff, d);
-            dirtyOut.mark(target);
+            dirtyOut.mark(t[k]);
         }
     }
 
@@ -264,10 +259,6 @@ public final class SgnsTrainer {
             VecOps.add(w, 0, syn0, context[i] * d, d);
             dirtyIn.mark(context[i]);
         }
-    }
-
-    private float sigmoid(float f) {
-        return cfg.exactSigmoid ? Sigmoid.exact(f) : Sigmoid.fast(f);
     }
 
     long nextRandom() {

@@ -69,6 +69,56 @@ final class SimdOps {
         }
     }
 
+    /** True when {@link #negativeUpdates32} applies: 256-bit lanes, so a row of 32 floats is four vectors. */
+    static final boolean FUSED_32 = S.length() == 8;
+
+    /**
+     * The negative-sampling updates of one hidden vector at dim 32 ({@link VecOps#negativeUpdates}), with the
+     * hidden vector and the accumulated error held in registers across the targets: each output row is loaded
+     * once and stored once. The operations and their order are those of {@link #dot} then {@link #axpyBoth}
+     * per target, so the results are the same bit for bit.
+     */
+    static void negativeUpdates32(float[] out, int[] targets, int n, float[] in, int io, float[] acc,
+                                  float alpha, boolean exactSigmoid) {
+        final VectorSpecies<Float> s = S;
+        FloatVector h0 = FloatVector.fromArray(s, in, io);
+        FloatVector h1 = FloatVector.fromArray(s, in, io + 8);
+        FloatVector h2 = FloatVector.fromArray(s, in, io + 16);
+        FloatVector h3 = FloatVector.fromArray(s, in, io + 24);
+        FloatVector e0 = FloatVector.fromArray(s, acc, 0);
+        FloatVector e1 = FloatVector.fromArray(s, acc, 8);
+        FloatVector e2 = FloatVector.fromArray(s, acc, 16);
+        FloatVector e3 = FloatVector.fromArray(s, acc, 24);
+        FloatVector zero = FloatVector.zero(s);
+        for (int k = 0; k < n; k++) {
+            int o = targets[k] * 32;
+            FloatVector r0 = FloatVector.fromArray(s, out, o);
+            FloatVector r1 = FloatVector.fromArray(s, out, o + 8);
+            FloatVector r2 = FloatVector.fromArray(s, out, o + 16);
+            FloatVector r3 = FloatVector.fromArray(s, out, o + 24);
+            FloatVector d = h0.fma(r0, zero);
+            d = h1.fma(r1, d);
+            d = h2.fma(r2, d);
+            d = h3.fma(r3, d);
+            float f = d.reduceLanes(VectorOperators.ADD);
+            float label = k == 0 ? 1f : 0f;
+            float g = (label - (exactSigmoid ? Sigmoid.exact(f) : Sigmoid.fast(f))) * alpha;
+            FloatVector gv = FloatVector.broadcast(s, g);
+            e0 = r0.fma(gv, e0);
+            e1 = r1.fma(gv, e1);
+            e2 = r2.fma(gv, e2);
+            e3 = r3.fma(gv, e3);
+            h0.fma(gv, r0).intoArray(out, o);
+            h1.fma(gv, r1).intoArray(out, o + 8);
+            h2.fma(gv, r2).intoArray(out, o + 16);
+            h3.fma(gv, r3).intoArray(out, o + 24);
+        }
+        e0.intoArray(acc, 0);
+        e1.intoArray(acc, 8);
+        e2.intoArray(acc, 16);
+        e3.intoArray(acc, 24);
+    }
+
     static void sumRows(float[] m, int[] rows, int count, int n, float[] out) {
         int i = 0;
         int bound = S.loopBound(n);

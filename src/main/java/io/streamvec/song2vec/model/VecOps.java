@@ -55,6 +55,29 @@ public final class VecOps {
         }
     }
 
+    /**
+     * The negative-sampling updates of one hidden vector {@code in[io..io+dim)} against the output rows
+     * {@code targets[0..n)} of {@code out}, the first the positive one: for each target in order,
+     * f = dot(in, row), g = (label - sigmoid(f)) * alpha (label 1 for the first, 0 after), then
+     * acc += g * row (the row before its update) and row += g * in. A target listed twice sees its first update.
+     * At dim 32 with the Vector API the hidden vector and acc stay in registers across the targets (each row is
+     * loaded and stored once); the results are the same bit for bit as {@link #dot} and {@link #axpyBoth} per target.
+     */
+    public static void negativeUpdates(float[] out, int[] targets, int n, float[] in, int io, float[] acc, int dim,
+                                       float alpha, boolean exactSigmoid) {
+        if (!SCALAR && dim == 32 && SimdOps.FUSED_32) {
+            SimdOps.negativeUpdates32(out, targets, n, in, io, acc, alpha, exactSigmoid);
+            return;
+        }
+        for (int k = 0; k < n; k++) {
+            int row = targets[k] * dim;
+            float f = dot(in, io, out, row, dim);
+            float label = k == 0 ? 1f : 0f;
+            float g = (label - (exactSigmoid ? Sigmoid.exact(f) : Sigmoid.fast(f))) * alpha;
+            axpyBoth(g, out, row, acc, 0, in, io, dim);
+        }
+    }
+
     /** out[i] = sum over r < count of m[rows[r]*n + i], i < n: the sum of rows of an n-column matrix. */
     public static void sumRows(float[] m, int[] rows, int count, int n, float[] out) {
         if (!SCALAR) {
