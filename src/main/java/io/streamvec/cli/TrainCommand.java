@@ -224,7 +224,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Trains the events in this process with the song path's trainers ({@link OfflineTraining}). */
-    static Result trainDirect(List<PlaylistEvent> events, Song2vecSettings settings, boolean progressBar) {
+    public static Result trainDirect(List<PlaylistEvent> events, Song2vecSettings settings, boolean progressBar) {
         SgnsConfig config = settings.trainer();
         SgnsModel model = new SgnsModel(config);
         if (settings.initVectors() != null) {

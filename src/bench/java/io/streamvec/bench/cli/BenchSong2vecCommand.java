@@ -10,6 +10,7 @@ import io.streamvec.bench.HitRate;
 import io.streamvec.bench.Median;
 import io.streamvec.bench.ScratchDir;
 import io.streamvec.song2vec.data.PlaylistFile;
+import io.streamvec.song2vec.stream.Song2vecSettings;
 import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -61,10 +62,15 @@ final class BenchSong2vecCommand implements Callable<Integer> {
     @Option(names = "--parts", split = ",", defaultValue = "book,defaults,wall",
             description = "What to run: book (the seed call's parameters), defaults (streamvec's defaults against "
                     + "gensim at exactly those, 1 and --workers threads), wall (the `train` command against gensim's "
-                    + "whole script on the whole file) (default: ${DEFAULT-VALUE}).")
+                    + "whole script on the whole file), seeds (HR@10 at the defaults over --seeds seeds, one thread "
+                    + "each, streamvec without a broker) (default: ${DEFAULT-VALUE}).")
     List<Part> parts;
 
-    enum Part { book, defaults, wall }
+    enum Part { book, defaults, wall, seeds }
+
+    @Option(names = "--seeds", defaultValue = "12",
+            description = "Seeds 1..N of the seeds part (default: ${DEFAULT-VALUE}).")
+    int seeds;
 
     @Option(names = "--jar", defaultValue = "target/streamvec.jar",
             description = "The streamvec jar whose `train` command the wall part runs (default: ${DEFAULT-VALUE}).")
@@ -94,6 +100,9 @@ final class BenchSong2vecCommand implements Callable<Integer> {
         }
         if (parts.contains(Part.defaults)) {
             defaults(out, split);
+        }
+        if (parts.contains(Part.seeds)) {
+            seeds(out, split);
         }
         if (parts.contains(Part.wall)) {
             wall(out);
@@ -213,6 +222,44 @@ final class BenchSong2vecCommand implements Callable<Integer> {
                 ratio(out, "defaults, " + threads + " thread(s) each", streamvecRates, gensimRates);
             }
         }
+        out.flush();
+    }
+
+    /**
+     * Quality at the defaults over seeds 1..{@code --seeds}, one thread each, where both are deterministic for a
+     * seed: gensim with one worker against streamvec's trainers in this process, as {@code train} runs them
+     * (no broker: the model is the one a one-partition task trains). Speed is the other parts' business.
+     */
+    private void seeds(PrintWriter out, HitRate.Split split) throws Exception {
+        if (seeds < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seeds must be >= 1");
+        }
+        out.printf(Locale.ROOT, "%nHR@10 at the defaults over seeds 1-%d, one thread each: gensim Word2Vec(%s, "
+                + "workers=1, seed=s) against streamvec's trainers with song2vec.seed=s (as `train` runs them)%n",
+                seeds, DEFAULTS.replace("\"", ""));
+        List<PlaylistEvent> events = SongTraining.events(split.train(), false, 1);
+        double[] gensimHits = new double[seeds];
+        double[] streamvecHits = new double[seeds];
+        for (int s = 1; s <= seeds; s++) {
+            if (!skipGensim) {
+                gensimHits[s - 1] = gensim(split, "defaults, 1 worker, seed " + s,
+                        "{" + DEFAULTS + ", \"workers\": 1, \"seed\": " + s + "}").hitRate();
+            }
+            Song2vecSettings settings = new StreamvecConfig(Map.of(StreamvecConfig.SONG2VEC_THREADS, 1,
+                    StreamvecConfig.SONG2VEC_SEED, (long) s)).song2vec();
+            TrainCommand.Result result = TrainCommand.trainDirect(events, settings, false);
+            streamvecHits[s - 1] = HitRate.of(result.vectors(), split.heldOut(), 10);
+            out.printf(Locale.ROOT, "  seed %2d: streamvec %.4f%s%n", s, streamvecHits[s - 1],
+                    skipGensim ? "" : String.format(Locale.ROOT, "  gensim %.4f", gensimHits[s - 1]));
+            out.flush();
+        }
+        out.printf(Locale.ROOT, "  HR@10, seeds 1-%d: streamvec median %.4f mean %.4f (%s)", seeds,
+                Median.of(streamvecHits), mean(streamvecHits), spread(streamvecHits));
+        if (!skipGensim) {
+            out.printf(Locale.ROOT, ", gensim median %.4f mean %.4f (%s)", Median.of(gensimHits), mean(gensimHits),
+                    spread(gensimHits));
+        }
+        out.println();
         out.flush();
     }
 
