@@ -1,13 +1,17 @@
 package io.streamvec.cli;
 
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code java -jar streamvec.jar COMMAND ...} */
 @Command(name = "streamvec", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Turns live event streams into vectors and recommendations (Kafka Streams).",
-        subcommands = {
+        description = "Turns live event streams into vectors and recommendations (Kafka Streams).")
+public final class Main {
+
+    /** The commands, in the order the usage message lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
             DemoCommand.class,
             RunCommand.class,
             TokenizeCommand.class,
@@ -16,9 +20,7 @@ import picocli.CommandLine.Command;
             SimilarCommand.class,
             TopologyCommand.class,
             DocsCommand.class,
-            CommandLine.HelpCommand.class
-        })
-public final class Main {
+            CommandLine.HelpCommand.class);
 
     static {
         // Never download anything at run time (DJL would otherwise fetch native libraries and models).
@@ -38,11 +40,32 @@ public final class Main {
         if (args.length > 0 && SONG2VEC_COMMANDS.contains(args[0])) {
             Launcher.relaunchWithVectorApiIfNeeded(Main.class, args);
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
+    /** The command line with every command. */
     public static CommandLine commandLine() {
-        return configure(new CommandLine(new Main()));
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for {@code args}: when they name a command other than {@code help}, with that command
+     * only. picocli reflects on every command it is given, and a command's classes load what it needs (the text
+     * commands' model classes, Kafka's configuration): a short {@code train} should not wait for the others.
+     */
+    static CommandLine commandLine(String[] args) {
+        CommandLine line = new CommandLine(new Main());
+        List<Class<?>> named = args.length == 0 ? List.of()
+                : COMMANDS.stream().filter(command -> command != CommandLine.HelpCommand.class
+                        && name(command).equals(args[0])).toList();
+        for (Class<?> command : named.isEmpty() ? COMMANDS : named) {
+            line.addSubcommand(name(command), command);
+        }
+        return configure(line);
+    }
+
+    private static String name(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     /** The one-line error handling every streamvec command line shares. */
