@@ -31,17 +31,31 @@ public final class SongTraining {
 
     /** Playlist events for the playlists: one per playlist, or one per song (the last marked complete). */
     public static List<PlaylistEvent> events(List<List<String>> playlists, boolean perSong, int passes) {
-        List<PlaylistEvent> events = new ArrayList<>();
         long now = System.currentTimeMillis();
+        return events(playlists, perSong, passes, (id, songs, complete) -> new PlaylistEvent(id, songs, now, complete));
+    }
+
+    /** Makes one event: a playlist's id, songs and whether they complete it. */
+    @FunctionalInterface
+    public interface EventFactory<E> {
+        E event(String playlistId, List<String> songIds, boolean complete);
+    }
+
+    /**
+     * The events of {@link #events(List, boolean, int)}, made by {@code factory}: the playlists of pass p of
+     * several are named {@code "p<index>-<p>"}, of one pass {@code "p<index>"}.
+     */
+    public static <E> List<E> events(List<List<String>> playlists, boolean perSong, int passes, EventFactory<E> factory) {
+        List<E> events = new ArrayList<>();
         for (int pass = 0; pass < passes; pass++) {
             for (int p = 0; p < playlists.size(); p++) {
                 String id = passes == 1 ? "p" + p : "p" + p + "-" + pass;
                 List<String> songs = playlists.get(p);
                 if (!perSong) {
-                    events.add(new PlaylistEvent(id, songs, now, true));
+                    events.add(factory.event(id, songs, true));
                 } else {
                     for (int i = 0; i < songs.size(); i++) {
-                        events.add(new PlaylistEvent(id, List.of(songs.get(i)), now, i == songs.size() - 1));
+                        events.add(factory.event(id, List.of(songs.get(i)), i == songs.size() - 1));
                     }
                 }
             }

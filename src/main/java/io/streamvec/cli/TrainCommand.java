@@ -23,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -44,8 +46,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "the file through streamvec on the embedded broker instead.")
 public final class TrainCommand implements Callable<Integer> {
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
-
     enum Granularity { playlist, song }
 
     /** How the playlists reach the trainers. */
@@ -59,9 +59,10 @@ public final class TrainCommand implements Callable<Integer> {
     /**
      * The seed of the trainers: what the song2vec task of a songs-only topology (task 1_0: sub-topology 0 is the
      * songs' global store) seeds them with, so that with one thread both ways train the same model, bit for bit
-     * ({@code TrainCommandIntegrationTest} checks it).
+     * ({@code TrainCommandIntegrationTest} checks it): {@code new TaskId(1, 0).hashCode()}, written out because
+     * loading Kafka's {@code TaskId} starts the logging ({@code TrainCommandTest} checks the value).
      */
-    static final long SEED = new org.apache.kafka.streams.processor.TaskId(1, 0).hashCode();
+    static final long SEED = 30_752;
 
     /**
      * With --songs: the similar songs of the 1st, 10th and 100th most played songs are shown at the end (the very
@@ -121,25 +122,38 @@ public final class TrainCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--recommendations needs --via kafka: training in this process emits none");
         }
-        Song2vecSettings song2vec = new StreamvecConfig(settings).song2vec();
+        CompletableFuture<Song2vecSettings> song2vec = null;
         if (via == Via.direct) {
-            // Compiles the training kernels on the other core while this one reads the file.
-            Thread warmUp = new Thread(() -> SgnsTrainer.warmUp(song2vec.trainer()), "song2vec-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
+            // The settings are read (which starts the logging) and the training kernels compiled on the other
+            // core while this one reads the file.
+            song2vec = prepareInBackground(settings);
+        } else {
+            new StreamvecConfig(settings).song2vec(); // invalid settings fail before the file is read
         }
         List<List<String>> playlists = PlaylistFile.readPlaylists(playlistsFile);
         List<Song> songs = songsFile == null ? List.of() : PlaylistFile.readSongs(songsFile);
-        List<PlaylistEvent> events = SongTraining.events(playlists, granularity == Granularity.song, passes);
-        long songsTotal = events.stream().mapToLong(e -> e.getSongIds().size()).sum();
-        out.printf("%d playlists, %d events, %d songs%n", playlists.size() * passes, events.size(), songsTotal);
-        out.flush();
-
-        Result result = via == Via.kafka ? run(events, songs, settings, timeout, true)
-                : trainDirect(events, song2vec, true);
+        boolean perSong = granularity == Granularity.song;
+        Result result;
+        int eventCount;
+        long songsTotal;
+        if (via == Via.direct) {
+            Song2vecSettings trainers = settings(song2vec); // what is wrong with them, before anything is printed
+            // No Avro records this way: they are the broker's format.
+            List<OfflineTraining.Event> events = SongTraining.events(playlists, perSong, passes, OfflineTraining.Event::new);
+            eventCount = events.size();
+            songsTotal = events.stream().mapToLong(event -> event.songIds().size()).sum();
+            printCounts(out, playlists.size() * passes, eventCount, songsTotal);
+            result = trainDirect(events, trainers, true);
+        } else {
+            List<PlaylistEvent> events = SongTraining.events(playlists, perSong, passes);
+            eventCount = events.size();
+            songsTotal = events.stream().mapToLong(event -> event.getSongIds().size()).sum();
+            printCounts(out, playlists.size() * passes, eventCount, songsTotal);
+            result = run(events, songs, settings, timeout, true);
+        }
         if (!result.complete()) {
             spec.commandLine().getErr().printf("timed out after %s with %d of %d events trained%n", timeout,
-                    result.trainedEvents(), events.size());
+                    result.trainedEvents(), eventCount);
             return 1;
         }
         SongTraining.writeWord2vec(result.vectors(), result.counts(), exportFile);
@@ -151,6 +165,39 @@ public final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static void printCounts(PrintWriter out, int playlists, int events, long songs) {
+        out.printf("%d playlists, %d events, %d songs%n", playlists, events, songs);
+        out.flush();
+    }
+
+    /** Reads the song2vec settings, then compiles the training kernels, on a thread of its own. */
+    private static CompletableFuture<Song2vecSettings> prepareInBackground(Map<String, Object> settings) {
+        CompletableFuture<Song2vecSettings> ready = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            Song2vecSettings song2vec;
+            try {
+                song2vec = new StreamvecConfig(settings).song2vec();
+            } catch (RuntimeException e) {
+                ready.completeExceptionally(e);
+                return;
+            }
+            ready.complete(song2vec);
+            SgnsTrainer.warmUp(song2vec.trainer());
+        }, "song2vec-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+        return ready;
+    }
+
+    /** The settings read in the background, or what was wrong with them. */
+    private static Song2vecSettings settings(CompletableFuture<Song2vecSettings> song2vec) throws Exception {
+        try {
+            return song2vec.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** The songs most similar to three of the most played songs, with titles and artists. */
@@ -212,10 +259,23 @@ public final class TrainCommand implements Callable<Integer> {
         PRELOADED
     }
 
-    /** The progress bar of both ways of training: events trained out of {@code events}. */
+    /**
+     * The progress bar of both ways of training: events trained out of {@code events}, on standard error, as wide
+     * as {@code COLUMNS} says or 80 columns (asking the terminal, through JLine, would take a quarter of a second).
+     */
     private static ProgressBarBuilder trainingBar(int events) {
         return new ProgressBarBuilder().setTaskName("training").setInitialMax(events).setStyle(ProgressBarStyle.ASCII)
-                .setUnit(" events", 1).setUpdateIntervalMillis(200);
+                .setUnit(" events", 1).setUpdateIntervalMillis(200)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err, barWidth(System.getenv("COLUMNS"))));
+    }
+
+    /** The width of the bar's line: one less than the terminal's columns, from {@code COLUMNS} when it is a number. */
+    static int barWidth(String columns) {
+        int width = 80;
+        if (columns != null && columns.trim().matches("[0-9]{1,4}")) {
+            width = Math.max(Integer.parseInt(columns.trim()), 20);
+        }
+        return width - 1;
     }
 
     /** What to tell of the events trained: the bar, or nobody without one. */
@@ -224,22 +284,19 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** Trains the events in this process with the song path's trainers ({@link OfflineTraining}). */
-    public static Result trainDirect(List<PlaylistEvent> events, Song2vecSettings settings, boolean progressBar) {
+    public static Result trainDirect(List<OfflineTraining.Event> events, Song2vecSettings settings,
+                                     boolean progressBar) {
         SgnsConfig config = settings.trainer();
         SgnsModel model = new SgnsModel(config);
         if (settings.initVectors() != null) {
             var vectors = settings.initVectors().load(config);
             model.warmStart(vectors.ids(), vectors.counts(), vectors.values());
         }
-        List<OfflineTraining.Event> offline = new java.util.ArrayList<>(events.size());
-        for (PlaylistEvent event : events) {
-            offline.add(new OfflineTraining.Event(event.getPlaylistId(), event.getSongIds(), event.getPlaylistComplete()));
-        }
         SgnsTrainer.warmUp(config); // at once if already done (or under way)
         long started = System.nanoTime();
         long trained;
         try (ProgressBar bar = progressBar ? trainingBar(events.size()).build() : null) {
-            trained = OfflineTraining.train(model, settings.threads(), SEED, offline, progress(bar));
+            trained = OfflineTraining.train(model, settings.threads(), SEED, events, progress(bar));
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Map<String, float[]> vectors = new java.util.TreeMap<>();
@@ -267,6 +324,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     public static Result run(List<PlaylistEvent> events, List<Song> songs, Map<String, Object> overrides, Duration timeout,
                       boolean progressBar, Load load) throws Exception {
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TrainCommand.class);
         Path stateDir = Files.createTempDirectory("streamvec-train-state");
         long begun = System.nanoTime();
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
@@ -283,7 +341,7 @@ public final class TrainCommand implements Callable<Integer> {
             properties.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 5000);
             try (StreamvecApp app = new StreamvecApp(new StreamvecConfig(properties)).startWithoutServers()) {
                 app.awaitRunning(Duration.ofMinutes(2));
-                LOG.info("train: topology running {} ms after the broker's start began", millisSince(begun));
+                log.info("train: topology running {} ms after the broker's start began", millisSince(begun));
                 if (!songs.isEmpty()) {
                     SongTraining.produceSongs(kafka.bootstrapServers(), new AvroSerde<>(Song.class, app.registry()), songs);
                 }
@@ -308,11 +366,11 @@ public final class TrainCommand implements Callable<Integer> {
                 var model = SongTraining.model(app, Duration.ofSeconds(30));
                 Result result = new Result(complete, model.events(), seconds, SongTraining.vectors(model),
                         SongTraining.counts(model));
-                LOG.info("train: trained in {} s, vectors read {} ms after the broker's start began; closing",
+                log.info("train: trained in {} s, vectors read {} ms after the broker's start began; closing",
                         String.format("%.2f", seconds), millisSince(begun));
                 long closing = System.nanoTime();
                 app.close();
-                LOG.info("train: topology closed in {} ms", millisSince(closing));
+                log.info("train: topology closed in {} ms", millisSince(closing));
                 return result;
             }
         } finally {

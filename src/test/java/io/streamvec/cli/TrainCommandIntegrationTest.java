@@ -221,4 +221,19 @@ class TrainCommandIntegrationTest {
         assertNotEquals(0, code);
         assertTrue(stderr.toString().contains("line 4") && stderr.toString().contains("'five'"), stderr.toString());
     }
+
+    @Test
+    void anInvalidSettingIsAClearErrorEitherWay(@TempDir Path dir) throws Exception {
+        Path playlists = Files.writeString(dir.resolve("train.txt"), "ids\ncounts\n1 2 3\n");
+        Path config = Files.writeString(dir.resolve("bad.properties"), "song2vec.mode=bogus\n");
+        for (String via : List.of("direct", "kafka")) {
+            CliRun run = CliRun.of("train", "--via", via, "--playlists", playlists.toString(), "--config",
+                    config.toString(), "--export-vectors", dir.resolve("never.txt").toString());
+            assertEquals(1, run.exitCode(), via);
+            assertEquals("", run.out(), via);
+            assertEquals("streamvec train: Invalid value bogus for configuration song2vec.mode: String must be one "
+                    + "of: cbow, skipgram", run.err().strip(), via);
+        }
+        assertTrue(Files.notExists(dir.resolve("never.txt")));
+    }
 }

@@ -10,6 +10,7 @@ import io.streamvec.bench.HitRate;
 import io.streamvec.bench.Median;
 import io.streamvec.bench.ScratchDir;
 import io.streamvec.song2vec.data.PlaylistFile;
+import io.streamvec.song2vec.model.OfflineTraining;
 import io.streamvec.song2vec.stream.Song2vecSettings;
 import java.io.BufferedWriter;
 import java.io.InputStream;
@@ -237,7 +238,7 @@ final class BenchSong2vecCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%nHR@10 at the defaults over seeds 1-%d, one thread each: gensim Word2Vec(%s, "
                 + "workers=1, seed=s) against streamvec's trainers with song2vec.seed=s (as `train` runs them)%n",
                 seeds, DEFAULTS.replace("\"", ""));
-        List<PlaylistEvent> events = SongTraining.events(split.train(), false, 1);
+        List<OfflineTraining.Event> events = SongTraining.events(split.train(), false, 1, OfflineTraining.Event::new);
         double[] gensimHits = new double[seeds];
         double[] streamvecHits = new double[seeds];
         for (int s = 1; s <= seeds; s++) {
