@@ -133,24 +133,17 @@ public final class TrainCommand implements Callable<Integer> {
         List<List<String>> playlists = PlaylistFile.readPlaylists(playlistsFile);
         List<Song> songs = songsFile == null ? List.of() : PlaylistFile.readSongs(songsFile);
         boolean perSong = granularity == Granularity.song;
-        Result result;
-        int eventCount;
-        long songsTotal;
-        if (via == Via.direct) {
-            Song2vecSettings trainers = settings(song2vec); // what is wrong with them, before anything is printed
-            // No Avro records this way: they are the broker's format.
-            List<OfflineTraining.Event> events = SongTraining.events(playlists, perSong, passes, OfflineTraining.Event::new);
-            eventCount = events.size();
-            songsTotal = events.stream().mapToLong(event -> event.songIds().size()).sum();
-            printCounts(out, playlists.size() * passes, eventCount, songsTotal);
-            result = trainDirect(events, trainers, true);
-        } else {
-            List<PlaylistEvent> events = SongTraining.events(playlists, perSong, passes);
-            eventCount = events.size();
-            songsTotal = events.stream().mapToLong(event -> event.getSongIds().size()).sum();
-            printCounts(out, playlists.size() * passes, eventCount, songsTotal);
-            result = run(events, songs, settings, timeout, true);
-        }
+        long songsPerPass = playlists.stream().mapToLong(List::size).sum();
+        long songsTotal = songsPerPass * passes;
+        long eventCount = (perSong ? songsPerPass : playlists.size()) * passes; // as SongTraining.events makes them
+        // In this process, what is wrong with the settings read in the background shows before anything is printed.
+        Song2vecSettings trainers = via == Via.direct ? settings(song2vec) : null;
+        out.printf("%d playlists, %d events, %d songs%n", playlists.size() * passes, eventCount, songsTotal);
+        out.flush();
+        // In this process no Avro records: they are the broker's format.
+        Result result = via == Via.direct
+                ? trainDirect(SongTraining.events(playlists, perSong, passes, OfflineTraining.Event::new), trainers, true)
+                : run(SongTraining.events(playlists, perSong, passes), songs, settings, timeout, true);
         if (!result.complete()) {
             spec.commandLine().getErr().printf("timed out after %s with %d of %d events trained%n", timeout,
                     result.trainedEvents(), eventCount);
@@ -165,11 +158,6 @@ public final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-    }
-
-    private static void printCounts(PrintWriter out, int playlists, int events, long songs) {
-        out.printf("%d playlists, %d events, %d songs%n", playlists, events, songs);
-        out.flush();
     }
 
     /** Reads the song2vec settings, then compiles the training kernels, on a thread of its own. */
