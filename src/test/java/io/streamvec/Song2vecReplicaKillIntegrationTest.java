@@ -37,13 +37,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Two streamvec instances (child JVMs) train one song model as two replicas, one per {@code playlist-events}
  * partition, exchanging deltas every 200 ms and committing every 30 ms. Playlists are produced faster than they
  * train (a backlog of at most {@value #BACKLOG_STEPS} steps) until the first instance has trained
- * {@value #EVENTS_BEFORE_KILL} events, so that it is busy, with rows committed since its last sync, when it is killed
- * with SIGKILL; the rest at a steady pace. The other takes over its task,
- * restoring the replica from the changelog, and the killed one is started again on its state directory, so that
- * each ends up with one replica again. What the killed replica had trained and committed but not yet published when
- * it died must still reach the other replica: once the exchange settles, each instance's replica counts every song
- * occurrence produced exactly once (the sum of its song counts equals the occurrences produced, and every song's
- * count its own occurrences), and the two replicas' vectors agree (mean cosine >= 0.99 over the songs).
+ * {@value #EVENTS_BEFORE_KILL} events, so that it is busy, with rows committed since its last sync, when it is
+ * killed with SIGKILL; the rest at a steady pace. The other takes over its task, restoring the replica from the
+ * changelog, and the killed one is started again on its state directory, so that each ends up with one replica
+ * again. What the killed replica had trained and committed but not yet published when it died must still reach
+ * the other replica: once the exchange settles, each instance's replica counts every song occurrence produced
+ * exactly once (the sum of its song counts equals the occurrences produced, and every song's count its own
+ * occurrences), and the two replicas' vectors agree (mean cosine >= 0.99 over the songs).
  */
 class Song2vecReplicaKillIntegrationTest {
 

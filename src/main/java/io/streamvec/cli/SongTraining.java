@@ -63,6 +63,12 @@ public final class SongTraining {
         return events;
     }
 
+    /** How many events {@link #events} makes of the playlists, without making them. */
+    public static long eventCount(List<List<String>> playlists, boolean perSong, int passes) {
+        long perPass = perSong ? playlists.stream().mapToLong(List::size).sum() : playlists.size();
+        return perPass * passes;
+    }
+
     public static void produceSongs(String bootstrap, AvroSerde<Song> serde, List<Song> songs) {
         try (KafkaProducer<String, Song> producer = producer(bootstrap, serde)) {
             for (Song song : songs) {

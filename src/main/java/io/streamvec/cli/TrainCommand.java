@@ -133,9 +133,8 @@ public final class TrainCommand implements Callable<Integer> {
         List<List<String>> playlists = PlaylistFile.readPlaylists(playlistsFile);
         List<Song> songs = songsFile == null ? List.of() : PlaylistFile.readSongs(songsFile);
         boolean perSong = granularity == Granularity.song;
-        long songsPerPass = playlists.stream().mapToLong(List::size).sum();
-        long songsTotal = songsPerPass * passes;
-        long eventCount = (perSong ? songsPerPass : playlists.size()) * passes; // as SongTraining.events makes them
+        long songsTotal = playlists.stream().mapToLong(List::size).sum() * passes;
+        long eventCount = SongTraining.eventCount(playlists, perSong, passes);
         // In this process, what is wrong with the settings read in the background shows before anything is printed.
         Song2vecSettings trainers = via == Via.direct ? settings(song2vec) : null;
         out.printf("%d playlists, %d events, %d songs%n", playlists.size() * passes, eventCount, songsTotal);

@@ -36,6 +36,12 @@ class TrainCommandTest {
                         new OfflineTraining.Event("p0-1", List.of("b"), true),
                         new OfflineTraining.Event("p1-1", List.of("c"), true)),
                 SongTraining.events(playlists, true, 2, OfflineTraining.Event::new));
+        for (boolean perSong : new boolean[] {false, true}) {
+            for (int passes = 1; passes <= 3; passes++) {
+                assertEquals(SongTraining.events(playlists, perSong, passes).size(),
+                        SongTraining.eventCount(playlists, perSong, passes), perSong + " " + passes);
+            }
+        }
         var avro = SongTraining.events(playlists, true, 1).get(0);
         assertEquals(List.of("p0", List.of("a"), false),
                 List.of(avro.getPlaylistId(), avro.getSongIds(), avro.getPlaylistComplete()));
